@@ -1,0 +1,133 @@
+// Package handlers turns what people do in a chat (commands, button presses,
+// the bot being added to or removed from a group) into replies.
+//
+// It knows nothing of Telegram's wire types: package bot translates updates
+// into a Request and a Response back into Bot API calls, so every rule about
+// who may do what lives here, on the server side, and is tested without a
+// network.
+package handlers
+
+import "github.com/loabot/loa/messages"
+
+// ChatType says what kind of conversation a request came from. The values are
+// Telegram's, because they are also what people see in the Bot API docs.
+type ChatType string
+
+// The chat types Telegram knows.
+const (
+	ChatPrivate    ChatType = "private"
+	ChatGroup      ChatType = "group"
+	ChatSupergroup ChatType = "supergroup"
+	ChatChannel    ChatType = "channel"
+)
+
+// IsGroup reports whether the chat is shared by several people, where
+// commands carry the bot's name and replies are seen by everyone.
+func (t ChatType) IsGroup() bool { return t == ChatGroup || t == ChatSupergroup }
+
+// Chat is the conversation a request came from.
+type Chat struct {
+	ID    int64
+	Type  ChatType
+	Title string // group title, or the person's name in a private chat
+}
+
+// User is the person who acted.
+type User struct {
+	ID           int64
+	IsBot        bool
+	FirstName    string
+	LastName     string
+	Username     string
+	LanguageCode string // Telegram's IETF tag from the client, e.g. "vi", "en-US"
+}
+
+// Name is how the bot addresses the person.
+func (u User) Name() string {
+	if u.LastName == "" {
+		return u.FirstName
+	}
+	return u.FirstName + " " + u.LastName
+}
+
+// Kind says what happened.
+type Kind int
+
+// The kinds of request.
+const (
+	// KindMessage is a new text message (a command or plain text).
+	KindMessage Kind = iota + 1
+	// KindEdited is a message edited after it was sent. Commands are never
+	// re-run from an edit: the person already got the answer to the original.
+	KindEdited
+	// KindCallback is a press on an inline button.
+	KindCallback
+	// KindMembership is a change of the bot's own membership in a chat
+	// (added, removed, blocked, unblocked).
+	KindMembership
+	// KindMigration is a group that became a supergroup with a new chat id.
+	KindMigration
+)
+
+// Request is one thing that happened in a chat, stripped of Telegram types.
+type Request struct {
+	UpdateID  int64
+	Kind      Kind
+	Chat      Chat
+	From      User
+	MessageID int
+
+	// Text and Entities of a message (KindMessage, KindEdited).
+	Text     string
+	Entities []messages.Entity
+
+	// ReplyTo is the author of the message this one answers, if any.
+	ReplyTo *User
+
+	// CallbackID and Data of a button press (KindCallback); MessageID is then
+	// the message that carries the button.
+	CallbackID string
+	Data       string
+
+	// OldStatus and NewStatus of the bot in the chat (KindMembership), with
+	// Telegram's words: creator, administrator, member, restricted, left, kicked.
+	OldStatus string
+	NewStatus string
+
+	// MigrateTo is the new id of a group that became a supergroup (KindMigration).
+	MigrateTo int64
+}
+
+// Button is an inline button under a reply. Data is at most 64 bytes, as
+// Telegram requires.
+type Button struct {
+	Text string
+	Data string
+	URL  string // a link button instead of a callback, when set
+}
+
+// Reply is one message the bot sends (or edits) in answer.
+type Reply struct {
+	// ChatID is where the reply goes; zero means the chat of the request.
+	ChatID int64
+	// Text is Telegram HTML, already escaped and rendered by package messages.
+	// The sender splits it when it is longer than Telegram allows.
+	Text string
+	// Buttons are rows of inline buttons under the (last part of the) message.
+	Buttons [][]Button
+	// EditMessageID, when set, edits that message of the bot instead of
+	// sending a new one.
+	EditMessageID int
+	// NoPreview disables the link preview.
+	NoPreview bool
+}
+
+// Response is everything the bot does in answer to one request.
+type Response struct {
+	Replies []Reply
+	// CallbackText, for a button press, is shown to the presser as a toast;
+	// every press is answered, with this text or an empty one.
+	CallbackText string
+	// CallbackAlert shows CallbackText as an alert that must be dismissed.
+	CallbackAlert bool
+}
