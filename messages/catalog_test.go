@@ -24,7 +24,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // otherwise).
 func sampleArgs(lang Lang) map[Key][]any {
 	usage := map[Lang]string{Vietnamese: "/join <mã đơn vị>", English: "/join <unit code>"}[lang]
-	return map[Key][]any{
+	out := map[Key][]any{
 		KeyStartGreeting:  {"Bùi Thị Lệ Hằng"},
 		KeyAddedToGroup:   {"Dân quân phường Trần Phú"},
 		KeyHelpLine:       {"join", Describe(lang, Command{"join", KeyCmdJoin})},
@@ -34,7 +34,17 @@ func sampleArgs(lang Lang) map[Key][]any {
 		KeyPrivateOnly:    {"invite"},
 		KeyGroupOnly:      {"broadcast"},
 	}
+	for _, more := range moreSampleArgs {
+		for k, v := range more(lang) {
+			out[k] = v
+		}
+	}
+	return out
 }
+
+// moreSampleArgs lets each feature's test file add the sample arguments of
+// its own keys (in an init function), next to the keys it tests.
+var moreSampleArgs []func(Lang) map[Key][]any
 
 // allCommands are the commands there are descriptions for, as handlers will
 // list them for an admin.
@@ -46,42 +56,48 @@ var allCommands = []Command{
 	{"demote", KeyCmdDemote}, {"broadcast", KeyCmdBroadcast},
 }
 
-// declaredKeys reads keys.go and returns every constant of type Key, so that
-// a constant added without catalogue entries fails a test instead of showing
-// its name to people.
+// declaredKeys reads keys.go and every keys_*.go (one per feature) and
+// returns every constant of type Key, so that a constant added without
+// catalogue entries fails a test instead of showing its name to people.
 func declaredKeys(t *testing.T) []Key {
 	t.Helper()
-	f, err := parser.ParseFile(gotoken.NewFileSet(), "keys.go", nil, 0)
+	files, err := filepath.Glob("keys*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var keys []Key
-	for _, decl := range f.Decls {
-		gen, ok := decl.(*ast.GenDecl)
-		if !ok || gen.Tok != gotoken.CONST {
-			continue
+	for _, name := range files {
+		f, err := parser.ParseFile(gotoken.NewFileSet(), name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
 		}
-		for _, spec := range gen.Specs {
-			vs := spec.(*ast.ValueSpec)
-			if id, ok := vs.Type.(*ast.Ident); !ok || id.Name != "Key" {
-				t.Errorf("keys.go: constant %s is not declared with type Key", vs.Names[0].Name)
+		for _, decl := range f.Decls {
+			gen, ok := decl.(*ast.GenDecl)
+			if !ok || gen.Tok != gotoken.CONST {
 				continue
 			}
-			for _, v := range vs.Values {
-				lit, ok := v.(*ast.BasicLit)
-				if !ok || lit.Kind != gotoken.STRING {
-					t.Fatalf("keys.go: %s is not a string literal", vs.Names[0].Name)
+			for _, spec := range gen.Specs {
+				vs := spec.(*ast.ValueSpec)
+				if id, ok := vs.Type.(*ast.Ident); !ok || id.Name != "Key" {
+					t.Errorf("%s: constant %s is not declared with type Key", name, vs.Names[0].Name)
+					continue
 				}
-				s, err := strconv.Unquote(lit.Value)
-				if err != nil {
-					t.Fatal(err)
+				for _, v := range vs.Values {
+					lit, ok := v.(*ast.BasicLit)
+					if !ok || lit.Kind != gotoken.STRING {
+						t.Fatalf("%s: %s is not a string literal", name, vs.Names[0].Name)
+					}
+					s, err := strconv.Unquote(lit.Value)
+					if err != nil {
+						t.Fatal(err)
+					}
+					keys = append(keys, Key(s))
 				}
-				keys = append(keys, Key(s))
 			}
 		}
 	}
 	if len(keys) < 20 {
-		t.Fatalf("found only %d keys in keys.go", len(keys))
+		t.Fatalf("found only %d keys in keys*.go", len(keys))
 	}
 	return keys
 }

@@ -34,6 +34,18 @@ var catalogs = map[Lang]map[Key]string{
 	English:    catalogEN,
 }
 
+// extend adds a feature's entries (kept in the feature's own file) to a
+// language's catalogue. A key defined twice is a programming error.
+func extend(lang Lang, entries map[Key]string) {
+	cat := catalogs[lang]
+	for k, v := range entries {
+		if _, dup := cat[k]; dup {
+			panic("messages: catalogue entry defined twice: " + string(k))
+		}
+		cat[k] = v
+	}
+}
+
 // T renders the catalogue entry of key in lang, fmt-style, as Telegram HTML.
 //
 // Arguments are made safe before they are formatted, because they come from
