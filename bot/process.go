@@ -1,0 +1,292 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/loabot/loa/handlers"
+	"github.com/loabot/loa/messages"
+	"github.com/loabot/loa/storage"
+)
+
+// process takes updates from the inbox and hands each to a worker chosen by
+// its chat, so updates of one chat are handled one after another in order
+// while different chats proceed in parallel. It stops claiming when ctx is
+// done and returns when every claimed update has been handled (handling
+// runs under work, which outlives ctx by the grace period).
+func (b *Bot) process(ctx, work context.Context) {
+	n := b.o.Workers
+	queues := make([]chan storage.InboxUpdate, n)
+	capacity := n * 4
+	slots := make(chan struct{}, capacity)
+	var wg sync.WaitGroup
+	for i := range queues {
+		queues[i] = make(chan storage.InboxUpdate, capacity)
+		wg.Add(1)
+		go func(q <-chan storage.InboxUpdate) {
+			defer wg.Done()
+			for u := range q {
+				b.handle(work, u)
+				<-slots
+			}
+		}(queues[i])
+	}
+	keepAlive, stopKeepAlive := context.WithCancel(work)
+	go b.extendClaims(keepAlive)
+
+	seed := maphash.MakeSeed()
+	idle := time.NewTicker(b.o.IdleClaim)
+	defer idle.Stop()
+	for ctx.Err() == nil {
+		free := capacity - len(slots)
+		if free > 0 {
+			ups, err := b.o.Store.ClaimUpdates(ctx, b.owner, free, b.o.Lease)
+			if err != nil && ctx.Err() == nil {
+				b.log.Warn("claim updates", "err", err)
+			}
+			for _, u := range ups {
+				slots <- struct{}{}
+				queues[maphash.Comparable(seed, u.ChatID)%uint64(n)] <- u
+			}
+			if len(ups) == free {
+				continue // there may be more waiting
+			}
+		}
+		select {
+		case <-ctx.Done():
+		case <-b.wake:
+		case <-idle.C:
+		}
+	}
+	for _, q := range queues {
+		close(q)
+	}
+	wg.Wait()
+	stopKeepAlive()
+}
+
+// extendClaims keeps our claims alive while handlers run, so a slow handler
+// is not mistaken for a dead process and its update handled twice.
+func (b *Bot) extendClaims(ctx context.Context) {
+	t := time.NewTicker(b.o.Lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := b.o.Store.ExtendClaims(ctx, b.owner, b.o.Lease); err != nil && ctx.Err() == nil {
+				b.log.Warn("extend claims", "err", err)
+			}
+		}
+	}
+}
+
+// handle answers one update and marks it handled. Whatever happens, the
+// update is marked: a panic or a failed send is logged, not retried, so one
+// poisoned update cannot block its chat forever.
+func (b *Bot) handle(ctx context.Context, u storage.InboxUpdate) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.log.Error("panic while handling update", "update_id", u.UpdateID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		}
+		if err := b.markHandled(ctx, u.UpdateID); err != nil {
+			b.log.Error("mark update handled; it may be handled again", "update_id", u.UpdateID, "err", err)
+		}
+	}()
+	var up tgbotapi.Update
+	if err := json.Unmarshal(u.Payload, &up); err != nil {
+		b.log.Error("stored update cannot be decoded", "update_id", u.UpdateID, "err", err)
+		return
+	}
+	req, ok := toRequest(&up)
+	if !ok {
+		return
+	}
+	resp := b.o.Handler.Handle(ctx, req)
+	b.respond(ctx, req, resp)
+}
+
+func (b *Bot) markHandled(ctx context.Context, id int64) error {
+	var err error
+	for i := range 3 {
+		if err = b.o.Store.MarkHandled(ctx, id); err == nil {
+			return nil
+		}
+		sleep(ctx, time.Duration(i+1)*200*time.Millisecond)
+	}
+	return err
+}
+
+// respond performs a response: its messages in order, then the answer to a
+// button press (always sent, so the person's client stops its spinner).
+func (b *Bot) respond(ctx context.Context, req handlers.Request, resp handlers.Response) {
+	for _, r := range resp.Replies {
+		chatID := r.ChatID
+		if chatID == 0 {
+			chatID = req.Chat.ID
+		}
+		var err error
+		if r.EditMessageID != 0 {
+			err = b.edit(ctx, chatID, r)
+		} else {
+			_, err = b.Send(ctx, chatID, r)
+		}
+		if err != nil {
+			b.log.Error("send reply", "update_id", req.UpdateID, "chat_id", chatID, "err", err)
+			break // later replies would arrive out of context
+		}
+	}
+	if req.Kind == handlers.KindCallback && req.CallbackID != "" {
+		params := tgbotapi.Params{"callback_query_id": req.CallbackID}
+		if resp.CallbackText != "" {
+			params["text"] = resp.CallbackText
+			if resp.CallbackAlert {
+				params["show_alert"] = "true"
+			}
+		}
+		if err := b.call(ctx, "answerCallbackQuery", params); err != nil {
+			b.log.Warn("answer button press", "update_id", req.UpdateID, "err", err)
+		}
+	}
+}
+
+// Send sends one reply into a chat, split into parts when it is longer than
+// Telegram allows, with the buttons under the last part. It returns the id
+// of the last message sent.
+func (b *Bot) Send(ctx context.Context, chatID int64, r handlers.Reply) (int, error) {
+	parts := messages.Split(r.Text, messages.MaxMessageLength)
+	last := 0
+	for i, part := range parts {
+		params := textParams(chatID, part, r.NoPreview)
+		if i == len(parts)-1 && len(r.Buttons) > 0 {
+			params["reply_markup"] = keyboard(r.Buttons)
+		}
+		raw, err := b.callResult(ctx, "sendMessage", params)
+		if err != nil {
+			return last, fmt.Errorf("send part %d/%d: %w", i+1, len(parts), err)
+		}
+		var m struct {
+			MessageID int `json:"message_id"`
+		}
+		_ = json.Unmarshal(raw, &m)
+		last = m.MessageID
+	}
+	return last, nil
+}
+
+// edit replaces the text of one of the bot's messages. An edit cannot grow
+// into several messages, so an over-long text keeps only its first part.
+func (b *Bot) edit(ctx context.Context, chatID int64, r handlers.Reply) error {
+	parts := messages.Split(r.Text, messages.MaxMessageLength)
+	if len(parts) == 0 {
+		return errors.New("edit with empty text")
+	}
+	params := textParams(chatID, parts[0], r.NoPreview)
+	params["message_id"] = strconv.Itoa(r.EditMessageID)
+	if len(r.Buttons) > 0 {
+		params["reply_markup"] = keyboard(r.Buttons)
+	}
+	err := b.call(ctx, "editMessageText", params)
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && strings.Contains(apiErr.Err.Message, "message is not modified") {
+		return nil // the same text again (a double press) is not a failure
+	}
+	return err
+}
+
+func textParams(chatID int64, text string, noPreview bool) tgbotapi.Params {
+	p := tgbotapi.Params{
+		"chat_id":    strconv.FormatInt(chatID, 10),
+		"text":       text,
+		"parse_mode": "HTML",
+	}
+	if noPreview {
+		p["link_preview_options"] = `{"is_disabled":true}`
+	}
+	return p
+}
+
+// keyboard renders inline buttons as Telegram's reply_markup JSON.
+func keyboard(rows [][]handlers.Button) string {
+	type button struct {
+		Text         string `json:"text"`
+		CallbackData string `json:"callback_data,omitempty"`
+		URL          string `json:"url,omitempty"`
+	}
+	kb := struct {
+		InlineKeyboard [][]button `json:"inline_keyboard"`
+	}{InlineKeyboard: make([][]button, 0, len(rows))}
+	for _, row := range rows {
+		out := make([]button, 0, len(row))
+		for _, btn := range row {
+			out = append(out, button{Text: btn.Text, CallbackData: btn.Data, URL: btn.URL})
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, out)
+	}
+	raw, _ := json.Marshal(kb)
+	return string(raw)
+}
+
+func (b *Bot) call(ctx context.Context, method string, params tgbotapi.Params) error {
+	_, err := b.callResult(ctx, method, params)
+	return err
+}
+
+// callResult calls the API for a reply. When Telegram asks to slow down
+// (429) it waits exactly retry_after and tries again, a few times: a reply
+// that arrives late beats one that never arrives.
+func (b *Bot) callResult(ctx context.Context, method string, params tgbotapi.Params) (json.RawMessage, error) {
+	for attempt := 0; ; attempt++ {
+		raw, err := b.o.Client.Call(ctx, method, params)
+		var apiErr *APIError
+		if attempt < 3 && errors.As(err, &apiErr) && apiErr.Err.Code == http.StatusTooManyRequests {
+			if !sleep(ctx, max(apiErr.RetryAfter(), time.Second)) {
+				return nil, err
+			}
+			continue
+		}
+		return raw, err
+	}
+}
+
+// registerCommands publishes the command list shown by Telegram clients,
+// once per language Loa speaks (the first one also as the default).
+func (b *Bot) registerCommands(ctx context.Context) error {
+	if len(b.o.Commands) == 0 {
+		return nil
+	}
+	for i, lang := range b.o.Langs {
+		type cmd struct {
+			Command     string `json:"command"`
+			Description string `json:"description"`
+		}
+		list := make([]cmd, 0, len(b.o.Commands))
+		for _, c := range b.o.Commands {
+			list = append(list, cmd{Command: c.Name, Description: messages.Describe(lang, c)})
+		}
+		raw, _ := json.Marshal(list)
+		params := tgbotapi.Params{"commands": string(raw), "language_code": string(lang)}
+		if err := b.call(ctx, "setMyCommands", params); err != nil {
+			return err
+		}
+		if i == 0 {
+			delete(params, "language_code")
+			if err := b.call(ctx, "setMyCommands", params); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,278 @@
+package bot
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/loabot/loa/storage"
+)
+
+// pollAsLeader long-polls Telegram while this process holds the polling
+// lock. Telegram allows one getUpdates caller per token (a second one gets
+// 409 Conflict), so every other process waits and takes over within
+// LockRetry when the leader dies and PostgreSQL drops its session lock.
+func (b *Bot) pollAsLeader(ctx context.Context) {
+	waiting := false
+	for ctx.Err() == nil {
+		lock, err := b.o.Store.TryLock(ctx, storage.LockPolling)
+		if err != nil {
+			if ctx.Err() == nil {
+				b.log.Warn("polling lock", "err", err)
+			}
+			sleep(ctx, b.o.LockRetry)
+			continue
+		}
+		if lock == nil {
+			if !waiting {
+				b.log.Info("another process is polling; waiting to take over")
+				waiting = true
+			}
+			sleep(ctx, b.o.LockRetry)
+			continue
+		}
+		waiting = false
+		b.log.Info("this process now polls Telegram for updates")
+		b.pollLoop(ctx, lock)
+		relCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = lock.Release(relCtx)
+		cancel()
+	}
+}
+
+// pollLoop fetches updates and stores them in the inbox together with the
+// next offset, in one transaction. Only the next getUpdates, sent with that
+// offset, confirms them to Telegram: an update is either still on Telegram's
+// side or safely in PostgreSQL, never neither.
+func (b *Bot) pollLoop(ctx context.Context, lock *storage.Lock) {
+	// A webhook left from an earlier deployment makes getUpdates fail.
+	if _, err := b.o.Client.Call(ctx, "deleteWebhook", nil); err != nil && ctx.Err() == nil {
+		b.log.Warn("deleteWebhook before polling", "err", err)
+	}
+	backoff := time.Second
+	for ctx.Err() == nil {
+		if err := lock.Alive(ctx); err != nil {
+			if ctx.Err() == nil {
+				b.log.Warn("lost the polling lock's connection; stepping down", "err", err)
+			}
+			return
+		}
+		offset, err := b.o.Store.PollOffset(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				b.log.Warn("read polling offset", "err", err)
+			}
+			sleep(ctx, backoff)
+			backoff = min(backoff*2, 30*time.Second)
+			continue
+		}
+		raws, err := b.getUpdates(ctx, offset)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			var apiErr *APIError
+			if errors.As(err, &apiErr) && apiErr.Err.Code == http.StatusConflict {
+				b.log.Error("Telegram refuses polling: another program uses this token, or a webhook is set", "err", err)
+			} else if errors.As(err, &apiErr) && apiErr.Err.Code == http.StatusTooManyRequests {
+				sleep(ctx, max(apiErr.RetryAfter(), time.Second))
+				continue
+			} else {
+				b.log.Warn("getUpdates", "err", err)
+			}
+			sleep(ctx, backoff)
+			backoff = min(backoff*2, 30*time.Second)
+			continue
+		}
+		backoff = time.Second
+		if len(raws) == 0 {
+			continue
+		}
+		if err := b.storeRaw(ctx, raws, true); err != nil {
+			if ctx.Err() == nil {
+				b.log.Warn("store updates; they stay on Telegram's side and are fetched again", "err", err)
+			}
+			sleep(ctx, time.Second)
+		}
+	}
+}
+
+func (b *Bot) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, error) {
+	allowed, _ := json.Marshal(allowedUpdates)
+	params := tgbotapi.Params{
+		"timeout":         strconv.Itoa(int(b.o.PollTimeout / time.Second)),
+		"limit":           "100",
+		"allowed_updates": string(allowed),
+	}
+	if offset > 0 {
+		params["offset"] = strconv.FormatInt(offset, 10)
+	}
+	raw, err := b.poll.Call(ctx, "getUpdates", params)
+	if err != nil {
+		return nil, err
+	}
+	var out []json.RawMessage
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, errors.New("getUpdates: result is not a list")
+	}
+	return out, nil
+}
+
+// storeRaw puts updates in the inbox. withOffset also moves the polling
+// offset past them. An update that cannot be read at all is logged and
+// skipped over rather than blocking every later one forever.
+func (b *Bot) storeRaw(ctx context.Context, raws []json.RawMessage, withOffset bool) error {
+	ups := make([]storage.InboxUpdate, 0, len(raws))
+	var next int64
+	for _, raw := range raws {
+		var head struct {
+			UpdateID int64 `json:"update_id"`
+		}
+		_ = json.Unmarshal(raw, &head)
+		next = max(next, head.UpdateID+1)
+		u, err := inboxUpdate(raw)
+		if err != nil {
+			b.log.Error("unreadable update skipped", "update_id", head.UpdateID, "err", err)
+			continue
+		}
+		ups = append(ups, u)
+	}
+	if !withOffset {
+		next = 0
+	}
+	n, err := b.o.Store.StoreUpdates(ctx, ups, next)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		b.notify()
+	}
+	return nil
+}
+
+// setWebhook registers this deployment's URL and secret with Telegram.
+// Every process does it at start; it is idempotent.
+func (b *Bot) setWebhook(ctx context.Context) error {
+	allowed, _ := json.Marshal(allowedUpdates)
+	_, err := b.o.Client.Call(ctx, "setWebhook", tgbotapi.Params{
+		"url":             b.o.WebhookURL,
+		"secret_token":    b.o.WebhookSecret,
+		"allowed_updates": string(allowed),
+		"max_connections": "40",
+	})
+	if err != nil {
+		return err
+	}
+	b.log.Info("webhook registered", "url", b.o.WebhookURL)
+	return nil
+}
+
+// maxUpdateSize bounds a webhook body; real updates are a few kilobytes.
+const maxUpdateSize = 1 << 20
+
+// webhook receives updates from Telegram. It stores each one in the inbox
+// and answers at once: Telegram waits for the answer before it sends the
+// next, and a stored update survives a crash. A wrong or missing secret is
+// refused before the body is read.
+func (b *Bot) webhook(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
+	if subtle.ConstantTimeCompare([]byte(got), []byte(b.o.WebhookSecret)) != 1 {
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxUpdateSize+1))
+	if err != nil {
+		http.Error(w, "cannot read body", http.StatusBadRequest)
+		return
+	}
+	if len(body) > maxUpdateSize {
+		http.Error(w, "update too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	if !json.Valid(body) {
+		http.Error(w, "not an update", http.StatusBadRequest)
+		return
+	}
+	u, err := inboxUpdate(body)
+	if err != nil {
+		http.Error(w, "not an update", http.StatusBadRequest)
+		return
+	}
+	if _, err := b.o.Store.StoreUpdates(r.Context(), []storage.InboxUpdate{u}, 0); err != nil {
+		// Telegram retries what it did not get a 2xx for: nothing is lost.
+		b.log.Error("store webhook update", "update_id", u.UpdateID, "err", err)
+		http.Error(w, "try again", http.StatusServiceUnavailable)
+		return
+	}
+	b.notify()
+	w.WriteHeader(http.StatusOK)
+}
+
+// routes is the HTTP listener: health, the webhook path and extras.
+func (b *Bot) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", b.health)
+	if b.o.Mode == Webhook {
+		path := "/"
+		if u, err := url.Parse(b.o.WebhookURL); err == nil && u.Path != "" {
+			path = u.Path
+		}
+		mux.HandleFunc(path, b.webhook)
+	}
+	for p, h := range b.o.ExtraRoutes {
+		mux.Handle(p, h)
+	}
+	return mux
+}
+
+// healthCache keeps the last Telegram check for a few seconds, so a load
+// balancer probing every second does not become traffic to Telegram.
+type healthCache struct {
+	at  time.Time
+	err error
+}
+
+// health reports whether the database and Telegram answer, as JSON, with
+// 503 when either does not.
+func (b *Bot) health(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	status := map[string]string{"database": "ok", "telegram": "ok"}
+	code := http.StatusOK
+	if err := b.o.Store.Ping(ctx); err != nil {
+		status["database"] = "unreachable"
+		code = http.StatusServiceUnavailable
+		b.log.Warn("health: database", "err", err)
+	}
+	b.mu.Lock()
+	cached := b.healthy
+	b.mu.Unlock()
+	tgErr := cached.err
+	if time.Since(cached.at) > b.o.HealthCacheTTL {
+		_, tgErr = b.o.Client.Call(ctx, "getMe", nil)
+		b.mu.Lock()
+		b.healthy = healthCache{at: time.Now(), err: tgErr}
+		b.mu.Unlock()
+	}
+	if tgErr != nil {
+		status["telegram"] = "unreachable"
+		code = http.StatusServiceUnavailable
+		b.log.Warn("health: telegram", "err", tgErr)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(status)
+}

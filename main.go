@@ -1,0 +1,174 @@
+// Command loa is the Loa Telegram bot: it carries bulletins, articles,
+// announcements and reminders to officials and militia units.
+//
+// main.go only wires: configuration → storage → handlers → bot. Every
+// decision lives in the packages.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/loabot/loa/bot"
+	"github.com/loabot/loa/config"
+	"github.com/loabot/loa/handlers"
+	"github.com/loabot/loa/messages"
+	"github.com/loabot/loa/storage"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `Loa — the Telegram bot that carries bulletins to officials and militia units.
+
+Usage:
+  loa [run]        run the bot (the default)
+  loa migrate      apply database migrations and exit
+  loa version      print the version
+  loa help         show this help
+
+Configuration comes from the environment and from a .env file in the
+working directory (the real environment wins). See .env.example.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is main with its inputs and outputs passed in, so tests can call it.
+// It returns the process exit code: 0 on success, 1 when something failed
+// while running, 2 for a wrong command line or configuration.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("loa", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	envFile := fs.String("env-file", ".env", "`path` of the .env file to load if present")
+	fs.Usage = func() { fmt.Fprint(stderr, usage, "\nFlags:\n"); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	sub := "run"
+	if fs.NArg() > 0 {
+		sub = fs.Arg(0)
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintf(stderr, "loa %s: unexpected arguments: %v\n\n", sub, fs.Args()[1:])
+		fs.Usage()
+		return 2
+	}
+	switch sub {
+	case "version":
+		fmt.Fprintln(stdout, "loa", version)
+		return 0
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "run", "migrate":
+	default:
+		fmt.Fprintf(stderr, "loa: unknown command %q\n\n", sub)
+		fs.Usage()
+		return 2
+	}
+
+	if err := config.LoadDotEnv(*envFile); err != nil {
+		fmt.Fprintln(stderr, "loa:", err)
+		return 2
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "loa: invalid configuration:")
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+
+	db, err := storage.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		log.Error("open database", "err", err)
+		return 1
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		log.Error("migrate database", "err", err)
+		return 1
+	}
+	if sub == "migrate" {
+		v, _ := db.SchemaVersion(ctx)
+		fmt.Fprintf(stdout, "database schema is at version %d\n", v)
+		return 0
+	}
+	if err := runBot(ctx, cfg, db, log); err != nil && ctx.Err() == nil {
+		log.Error("loa stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// runBot wires the bot's parts and runs them until a signal arrives.
+func runBot(ctx context.Context, cfg config.Config, db *storage.DB, log *slog.Logger) error {
+	if err := db.EnsureAdmins(ctx, cfg.AdminIDs); err != nil {
+		return fmt.Errorf("set admins from LOA_ADMIN_IDS: %w", err)
+	}
+	client := bot.NewClient(cfg.APIEndpoint, cfg.Token, 30*time.Second)
+	me, err := connect(ctx, client, log)
+	if err != nil {
+		return err
+	}
+	log.Info("connected to Telegram", "bot", "@"+me, "mode", cfg.Mode)
+
+	lang := messages.Lang(cfg.Lang)
+	router := handlers.NewRouter(handlers.Config{
+		Store: db, BotUsername: me, Lang: lang, Logger: log,
+	})
+	langs := []messages.Lang{lang}
+	for _, l := range []messages.Lang{messages.Vietnamese, messages.English} {
+		if l != lang {
+			langs = append(langs, l)
+		}
+	}
+	b, err := bot.New(bot.Options{
+		Client: client, Store: db, Handler: router, Logger: log,
+		Mode: bot.Mode(cfg.Mode), WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
+		HTTPAddr: cfg.HTTPAddr, Commands: router.Commands(), Langs: langs,
+	})
+	if err != nil {
+		return err
+	}
+	return b.Run(ctx)
+}
+
+// connect calls getMe until Telegram answers: a network that is not up yet
+// at boot should delay the bot, not kill it. A wrong token is final.
+func connect(ctx context.Context, client *bot.Client, log *slog.Logger) (string, error) {
+	wait := time.Second
+	for {
+		me, err := client.Connect(ctx)
+		if err == nil {
+			return me.UserName, nil
+		}
+		var apiErr *bot.APIError
+		if errors.As(err, &apiErr) && (apiErr.Err.Code == 401 || apiErr.Err.Code == 404) {
+			return "", fmt.Errorf("telegram refused the token (TELEGRAM_BOT_TOKEN): %w", err)
+		}
+		log.Warn("cannot reach Telegram yet; retrying", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, time.Minute)
+	}
+}

@@ -1,0 +1,258 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/loabot/loa/bot/telegramtest"
+	"github.com/loabot/loa/storage"
+	"github.com/loabot/loa/storage/pgtest"
+)
+
+// TestMain doubles as the loa binary: with LOA_TEST_RUN_MAIN set, the test
+// executable runs main() instead of tests, so process-level tests (kill -9)
+// exercise the real program without a separate build.
+func TestMain(m *testing.M) {
+	if os.Getenv("LOA_TEST_RUN_MAIN") == "1" {
+		os.Args = append([]string{"loa"}, strings.Fields(os.Getenv("LOA_TEST_ARGS"))...)
+		main()
+		return
+	}
+	os.Exit(pgtest.Main(m))
+}
+
+const token = "123456789:AAH-secret-part-of-the-token-0123456789"
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func runLoa(t *testing.T, ctx context.Context, vars map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	args = append([]string{"-env-file", t.TempDir() + "/none.env"}, args...)
+	code := run(ctx, args, env(vars), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestConfigurationErrorsExit2NamingTheVariable(t *testing.T) {
+	tests := []struct {
+		name string
+		vars map[string]string
+		want []string
+	}{
+		{"nothing set", map[string]string{}, []string{"TELEGRAM_BOT_TOKEN", "DATABASE_URL"}},
+		{"missing token", map[string]string{"DATABASE_URL": "postgres://loa@localhost/loa?sslmode=disable"}, []string{"TELEGRAM_BOT_TOKEN"}},
+		{"bad database URL", map[string]string{"TELEGRAM_BOT_TOKEN": token, "DATABASE_URL": "mysql://root:hunter2@db/loa"}, []string{"DATABASE_URL"}},
+		{"bad mode", map[string]string{"TELEGRAM_BOT_TOKEN": token, "DATABASE_URL": "postgres://localhost/loa?sslmode=disable", "LOA_MODE": "poll"}, []string{"LOA_MODE"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runLoa(t, context.Background(), tt.vars)
+			if code != 2 {
+				t.Fatalf("exit %d, want 2; stderr:\n%s", code, stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr does not name %s:\n%s", w, stderr)
+				}
+			}
+			for _, secret := range []string{token, "secret-part", "hunter2"} {
+				if strings.Contains(stderr, secret) {
+					t.Errorf("stderr leaks %q:\n%s", secret, stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestCommandLine(t *testing.T) {
+	if code, out, _ := runLoa(t, context.Background(), nil, "version"); code != 0 || !strings.HasPrefix(out, "loa ") {
+		t.Errorf("version: exit %d, %q", code, out)
+	}
+	if code, out, _ := runLoa(t, context.Background(), nil, "help"); code != 0 || !strings.Contains(out, "loa migrate") {
+		t.Errorf("help: exit %d, %q", code, out)
+	}
+	for _, args := range [][]string{{"frobnicate"}, {"-no-such-flag"}, {"run", "extra"}} {
+		code, _, stderr := runLoa(t, context.Background(), nil, args...)
+		if code != 2 || !strings.Contains(stderr, "Usage:") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
+		}
+	}
+}
+
+func TestMigrateSubcommand(t *testing.T) {
+	url := pgtest.NewURL(t)
+	code, out, stderr := runLoa(t, context.Background(), map[string]string{"TELEGRAM_BOT_TOKEN": token, "DATABASE_URL": url}, "migrate")
+	if code != 0 || !strings.Contains(out, "version") {
+		t.Fatalf("migrate: exit %d, out %q, stderr %q", code, out, stderr)
+	}
+}
+
+func TestTokenNeverLoggedWhenTelegramIsUnreachable(t *testing.T) {
+	url := pgtest.NewURL(t)
+	// A port nobody listens on: every call fails with a *url.Error that
+	// quotes the URL, token included.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 3500*time.Millisecond)
+	defer cancel()
+	code, _, stderr := runLoa(t, ctx, map[string]string{
+		"TELEGRAM_BOT_TOKEN": token, "DATABASE_URL": url, "TELEGRAM_API_ENDPOINT": dead, "LOA_LOG_LEVEL": "debug",
+	})
+	if code != 0 {
+		t.Errorf("exit %d after a stop signal, want 0", code)
+	}
+	if !strings.Contains(stderr, "cannot reach Telegram") || !strings.Contains(stderr, "getMe") {
+		t.Fatalf("the failure is not explained:\n%s", stderr)
+	}
+	if strings.Contains(stderr, token) || strings.Contains(stderr, "secret-part") {
+		t.Fatalf("the token leaked into the log:\n%s", stderr)
+	}
+}
+
+// proc is a loa process started from the test binary.
+type proc struct {
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	logs strings.Builder
+}
+
+func (p *proc) log() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.logs.String()
+}
+
+func startLoa(t *testing.T, vars map[string]string) *proc {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "LOA_TEST_RUN_MAIN=1", "LOA_TEST_ARGS=-env-file /nonexistent run")
+	for k, v := range vars {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.logs.WriteString(sc.Text() + "\n")
+			p.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	return p
+}
+
+func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestKilledPollerIsReplaced runs two real loa processes on one database:
+// one polls, the other waits; the poller is killed with SIGKILL and the
+// other takes over within seconds, and every message is answered once.
+func TestKilledPollerIsReplaced(t *testing.T) {
+	emu := telegramtest.NewT(t, telegramtest.WithToken(token))
+	dbURL := pgtest.NewURL(t)
+	db, err := storage.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	vars := map[string]string{
+		"TELEGRAM_BOT_TOKEN": token, "DATABASE_URL": dbURL,
+		"TELEGRAM_API_ENDPOINT": emu.URL(), "LOA_HTTP_ADDR": "127.0.0.1:0",
+	}
+	begin := time.Now()
+	a := startLoa(t, vars)
+	waitFor(t, "the first process to poll", 15*time.Second, func() bool {
+		if strings.Contains(a.log(), "now polls") {
+			return true
+		}
+		if time.Since(begin) > 14*time.Second {
+			t.Log(a.log())
+		}
+		return false
+	})
+	b := startLoa(t, vars)
+	waitFor(t, "the second process to wait", 15*time.Second, func() bool { return strings.Contains(b.log(), "waiting to take over") })
+
+	user := telegramtest.User{ID: 8001, FirstName: "Hải", LanguageCode: "vi"}
+	chat := telegramtest.PrivateChat(user)
+	emu.SendText(chat, user, "/start")
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if _, err := emu.WaitMessages(ctx, chat.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+
+	// Kill it between updates (a kill in the middle of one is the delivery
+	// issue's crash test): what is measured here is the takeover.
+	waitFor(t, "the first update to be marked handled", 10*time.Second, func() bool {
+		n, err := db.PendingUpdates(context.Background())
+		return err == nil && n == 0
+	})
+	if err := a.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	killed := time.Now()
+	emu.SendText(chat, user, "/help")
+	if _, err := emu.WaitMessages(ctx, chat.ID, 2); err != nil {
+		t.Fatalf("no answer after the poller was killed: %v\nsecond process log:\n%s\npending at Telegram: %d, errors: %+v, getUpdates calls: %d", err, b.log(), emu.PendingUpdates(), emu.Errors(), emu.Calls("getUpdates"))
+	}
+	t.Logf("answered %v after the poller was killed", time.Since(killed).Round(time.Millisecond))
+	time.Sleep(300 * time.Millisecond)
+	if n := len(emu.Messages(chat.ID)); n != 2 {
+		t.Fatalf("got %d replies, want 2", n)
+	}
+
+	// SIGTERM: the survivor stops cleanly with exit status 0.
+	if err := b.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- b.cmd.Wait() }()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, b.log())
+		}
+	case <-time.After(25 * time.Second):
+		t.Fatal("loa did not exit within 25 s of SIGTERM")
+	}
+	for _, l := range []string{a.log(), b.log()} {
+		if strings.Contains(l, token) {
+			t.Fatal("the token appears in a process log")
+		}
+	}
+}
