@@ -133,48 +133,54 @@ func setup() (*cluster, error) {
 	return shared, setupErr
 }
 
-func startCluster() (c *cluster, err error) {
-	c = &cluster{template: "loa_tmpl_" + randomSuffix()}
-	defer func() {
-		if err != nil {
-			_ = c.close()
-		}
-	}()
+func startCluster() (*cluster, error) {
+	c := &cluster{template: "loa_tmpl_" + randomSuffix()}
+	if err := c.start(); err != nil {
+		// Whatever was started (a server, the template) must not outlive
+		// the failure.
+		_ = c.close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *cluster) start() error {
 	if u := os.Getenv(EnvURL); u != "" {
 		c.baseURL = u
 	} else {
 		binDir, err := findBinDir(os.Getenv("PATH"), debianRoot)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if c.server, err = startServer(binDir); err != nil {
-			return nil, err
+			return err
 		}
 		c.baseURL = c.server.url
 	}
 
-	c.admin, err = sql.Open("postgres", c.baseURL)
+	admin, err := sql.Open("postgres", c.baseURL)
 	if err != nil {
-		return nil, fmt.Errorf("connect to the test server: %w", err)
+		return fmt.Errorf("connect to the test server: %w", err)
 	}
+	c.admin = admin
 	c.admin.SetMaxOpenConns(4)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := c.admin.PingContext(ctx); err != nil {
-		return nil, fmt.Errorf("connect to the test server: %w", err)
+		return fmt.Errorf("connect to the test server: %w", err)
 	}
 	if c.server != nil {
 		if err := c.server.tune(ctx, c.admin); err != nil {
-			return nil, err
+			return err
 		}
 	}
 
 	if _, err := c.admin.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(c.template)); err != nil {
-		return nil, fmt.Errorf("create template database: %w", err)
+		return fmt.Errorf("create template database: %w", err)
 	}
 	db, err := storage.Open(ctx, databaseURL(c.baseURL, c.template))
 	if err != nil {
-		return nil, fmt.Errorf("template database: %w", err)
+		return fmt.Errorf("template database: %w", err)
 	}
 	err = db.Migrate(ctx)
 	// A database with connections cannot be a template: close them all.
@@ -182,9 +188,9 @@ func startCluster() (c *cluster, err error) {
 		err = cerr
 	}
 	if err != nil {
-		return nil, fmt.Errorf("template database: %w", err)
+		return fmt.Errorf("template database: %w", err)
 	}
-	return c, nil
+	return nil
 }
 
 func teardown() error {
