@@ -98,7 +98,9 @@ type chatRef struct {
 //
 // MigrateChat moves these rows after the row for the new id exists and
 // before the old row goes, so foreign keys to chats(id) hold at every step.
-var chatRefs = []chatRef{}
+var chatRefs = []chatRef{
+	{"subscriptions", "chat_id", []string{"unit_id"}},
+}
 
 // moveStatements returns the SQL that moves r's rows from chat $1 to $2.
 func (r chatRef) moveStatements() []string {

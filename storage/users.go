@@ -29,7 +29,7 @@ const (
 // UpsertUser records a user as Telegram shows them now: names follow
 // Telegram (a removed last name becomes empty); an empty Language keeps the
 // stored one. It never changes Role, so a message can never grant or take
-// away rights; only EnsureAdmins does.
+// away rights; EnsureAdmins and SetUserRole do.
 func (db *DB) UpsertUser(ctx context.Context, u User) error {
 	_, err := db.x.NamedExecContext(ctx, `
 		INSERT INTO users (id, first_name, last_name, username, language)
@@ -75,4 +75,17 @@ func (db *DB) EnsureAdmins(ctx context.Context, ids []int64) error {
 		return fmt.Errorf("ensure admins: %w", err)
 	}
 	return nil
+}
+
+// Admins returns every Loa admin, for notifications only admins should see
+// (join requests of units nobody else can approve, failing sources).
+func (db *DB) Admins(ctx context.Context) ([]User, error) {
+	var us []User
+	err := db.x.SelectContext(ctx, &us, `
+		SELECT id, first_name, last_name, username, language, role, created_at, updated_at
+		FROM users WHERE role = 'admin' ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list admins: %w", err)
+	}
+	return us, nil
 }
