@@ -124,3 +124,18 @@ func Link(url, linkText string) HTML {
 	}
 	return HTML(`<a href="` + Escape(url) + `">` + text(linkText) + "</a>")
 }
+
+// Plain renders a catalogue entry as plain text, for the places Telegram
+// does not parse HTML: button labels and button-press toasts. Arguments are
+// not escaped there (an "&" in a unit's name must show as "&"), so an entry
+// used with Plain must itself contain no markup.
+func Plain(lang Lang, key Key, args ...any) string {
+	format, ok := catalogs[lang][key]
+	if !ok {
+		format, ok = catalogVI[key]
+	}
+	if !ok {
+		return string(key)
+	}
+	return fmt.Sprintf(format, args...)
+}
