@@ -22,6 +22,7 @@ import (
 	"github.com/loabot/loa/handlers"
 	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/storage"
+	"github.com/loabot/loa/units"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -32,6 +33,10 @@ const usage = `Loa — the Telegram bot that carries bulletins to officials and 
 Usage:
   loa [run]        run the bot (the default)
   loa migrate      apply database migrations and exit
+  loa import units FILE
+                   load the unit tree from a YAML file (idempotent; see
+                   examples/mongcai/units.yaml); nothing is imported if the
+                   file has an error
   loa version      print the version
   loa help         show this help
 
@@ -64,7 +69,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if fs.NArg() > 0 {
 		sub = fs.Arg(0)
 	}
-	if fs.NArg() > 1 {
+	argsOK := fs.NArg() <= 1
+	if sub == "import" {
+		argsOK = fs.NArg() == 3 && fs.Arg(1) == "units"
+	}
+	if !argsOK {
 		fmt.Fprintf(stderr, "loa %s: unexpected arguments: %v\n\n", sub, fs.Args()[1:])
 		fs.Usage()
 		return 2
@@ -76,7 +85,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
-	case "run", "migrate":
+	case "run", "migrate", "import":
 	default:
 		fmt.Fprintf(stderr, "loa: unknown command %q\n\n", sub)
 		fs.Usage()
@@ -105,6 +114,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Error("migrate database", "err", err)
 		return 1
 	}
+	if sub == "import" {
+		rep, err := units.Import(ctx, db, fs.Arg(2), storage.SystemActor)
+		if err != nil {
+			fmt.Fprintln(stderr, "loa import units:", err)
+			return 1
+		}
+		fmt.Fprintln(stdout, units.Summary(rep))
+		return 0
+	}
 	if sub == "migrate" {
 		v, _ := db.SchemaVersion(ctx)
 		fmt.Fprintf(stdout, "database schema is at version %d\n", v)
@@ -131,7 +149,8 @@ func runBot(ctx context.Context, cfg config.Config, db *storage.DB, log *slog.Lo
 
 	lang := messages.Lang(cfg.Lang)
 	router := handlers.NewRouter(handlers.Config{
-		Store: db, BotUsername: me, Lang: lang, Logger: log,
+		Store: db, Directory: db, ChatAdmins: client, BotUsername: me, Lang: lang,
+		Location: cfg.Location, Clock: time.Now, Logger: log,
 	})
 	langs := []messages.Lang{lang}
 	for _, l := range []messages.Lang{messages.Vietnamese, messages.English} {

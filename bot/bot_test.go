@@ -74,7 +74,10 @@ func start(t *testing.T, emu *telegramtest.Server, db *storage.DB, s setup) *run
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}
-	router := handlers.NewRouter(handlers.Config{Store: db, BotUsername: me.UserName, Lang: messages.Vietnamese, Logger: log})
+	router := handlers.NewRouter(handlers.Config{
+		Store: db, Directory: db, ChatAdmins: client, BotUsername: me.UserName,
+		Lang: messages.Vietnamese, Logger: log,
+	})
 	h := s.handler
 	if h == nil {
 		h = router

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -136,4 +137,23 @@ func (e *NetError) Timeout() bool { return e.timeout }
 func isTimeout(err error) bool {
 	var t interface{ Timeout() bool }
 	return errors.As(err, &t) && t.Timeout()
+}
+
+// IsChatAdmin asks Telegram whether a person administers a group; only
+// Telegram knows, and a group's admins change without telling the bot.
+func (c *Client) IsChatAdmin(ctx context.Context, chatID, userID int64) (bool, error) {
+	raw, err := c.Call(ctx, "getChatMember", tgbotapi.Params{
+		"chat_id": strconv.FormatInt(chatID, 10),
+		"user_id": strconv.FormatInt(userID, 10),
+	})
+	if err != nil {
+		return false, err
+	}
+	var m struct {
+		Status string `json:"status"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return false, fmt.Errorf("getChatMember: decode: %w", err)
+	}
+	return m.Status == "creator" || m.Status == "administrator", nil
 }

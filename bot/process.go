@@ -145,7 +145,11 @@ func (b *Bot) respond(ctx context.Context, req handlers.Request, resp handlers.R
 		}
 		if err != nil {
 			b.log.Error("send reply", "update_id", req.UpdateID, "chat_id", chatID, "err", err)
-			break // later replies would arrive out of context
+			if chatID == req.Chat.ID {
+				break // later replies here would arrive out of context
+			}
+			// A notification to someone else (an officer who never
+			// opened a chat with the bot) must not stop the others.
 		}
 	}
 	if req.Kind == handlers.KindCallback && req.CallbackID != "" {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/loabot/loa/messages"
@@ -26,8 +27,12 @@ type Store interface {
 // Config is what a Router is built from in main.go.
 type Config struct {
 	Store       Store
-	BotUsername string        // without "@", to recognise "/cmd@loa_bot"
+	Directory   Directory     // units, people, invites; nil disables those commands
+	ChatAdmins  ChatAdmins    // who administers a group, asked of Telegram
+	BotUsername string        // without "@", to recognise "/cmd@loa_bot" and build invite links
 	Lang        messages.Lang // the default language (LOA_LANG)
+	Location    *time.Location
+	Clock       func() time.Time // now; injected so expiry can be tested
 	Logger      *slog.Logger
 }
 
@@ -39,6 +44,9 @@ type Access int
 // The access levels, from everyone to admins only.
 const (
 	Everyone Access = iota
+	// OfficerOrAdmin: officers of any unit and admins. Which unit they may
+	// act for is checked again by the command itself.
+	OfficerOrAdmin
 	AdminOnly
 )
 
@@ -49,6 +57,8 @@ type Context struct {
 	Cmd  Command
 	Lang messages.Lang
 	User storage.User
+
+	acc *access // loaded on first use by access()
 }
 
 // IsAdmin reports whether the asker is a Loa admin.
@@ -63,16 +73,21 @@ func (c *Context) Reply(key messages.Key, args ...any) Response {
 }
 
 type command struct {
-	name   string
-	desc   messages.Key
-	access Access
-	run    func(ctx context.Context, c *Context) (Response, error)
+	name     string
+	desc     messages.Key
+	access   Access
+	pickable bool // takes one unit as its argument, so "which unit?" buttons can re-run it
+	run      func(ctx context.Context, c *Context) (Response, error)
 }
 
 // Router dispatches requests to commands. It is safe for concurrent use:
 // package bot calls Handle from several workers at once.
 type Router struct {
 	store    Store
+	dir      Directory
+	admins   ChatAdmins
+	loc      *time.Location
+	now      func() time.Time
 	bot      string
 	lang     messages.Lang
 	log      *slog.Logger
@@ -84,6 +99,10 @@ type Router struct {
 func NewRouter(cfg Config) *Router {
 	r := &Router{
 		store:  cfg.Store,
+		dir:    cfg.Directory,
+		admins: cfg.ChatAdmins,
+		loc:    cfg.Location,
+		now:    cfg.Clock,
 		bot:    strings.ToLower(strings.TrimPrefix(cfg.BotUsername, "@")),
 		lang:   cfg.Lang,
 		log:    cfg.Logger,
@@ -95,8 +114,17 @@ func NewRouter(cfg Config) *Router {
 	if r.lang == "" {
 		r.lang = messages.Vietnamese
 	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	if r.loc == nil {
+		r.loc = time.UTC
+	}
 	r.add(&command{name: "start", desc: messages.KeyCmdStart, run: r.start})
 	r.add(&command{name: "help", desc: messages.KeyCmdHelp, run: r.help})
+	if r.dir != nil {
+		r.addDirectoryCommands()
+	}
 	return r
 }
 
@@ -144,7 +172,7 @@ func (r *Router) apology(req Request, lang messages.Lang) Response {
 	text := messages.T(lang, messages.KeyApology)
 	switch req.Kind {
 	case KindCallback:
-		return Response{CallbackText: messages.T(lang, messages.KeyApologyShort), CallbackAlert: true}
+		return Response{CallbackText: messages.Plain(lang, messages.KeyApologyShort), CallbackAlert: true}
 	case KindMessage:
 		return Response{Replies: []Reply{{Text: text}}}
 	}
@@ -244,18 +272,37 @@ func (r *Router) message(ctx context.Context, c *Context) (Response, error) {
 	if utf8.RuneCountInString(cmd.Args) > MaxArgsLength {
 		return c.Reply(messages.KeyArgsTooLong, MaxArgsLength), nil
 	}
-	if !r.allowed(c, h.access) {
+	if !r.allowed(ctx, c, h.access) {
 		return c.Reply(messages.KeyNotAllowed), nil
 	}
 	return h.run(ctx, c)
 }
 
-func (r *Router) allowed(c *Context, a Access) bool {
+// allowed is the first, coarse check of a command's access; commands that
+// act for a unit check that unit again.
+func (r *Router) allowed(ctx context.Context, c *Context, a Access) bool {
 	switch a {
 	case Everyone:
 		return true
 	case AdminOnly:
 		return c.IsAdmin()
+	case OfficerOrAdmin:
+		if c.IsAdmin() {
+			return true
+		}
+		if r.dir == nil {
+			return false
+		}
+		acc, err := c.access(ctx, r.dir)
+		if err != nil {
+			r.log.Warn("load access", "user_id", c.User.ID, "err", err)
+			return false
+		}
+		for _, role := range acc.roles {
+			if role == storage.RoleOfficer {
+				return true
+			}
+		}
 	}
 	return false
 }
@@ -264,7 +311,16 @@ func (r *Router) allowed(c *Context, a Access) bool {
 // command's access is checked again here, because anyone in a group can press
 // a button under someone else's message.
 func (r *Router) callback(ctx context.Context, c *Context) (Response, error) {
-	return Response{CallbackText: c.T(messages.KeyButtonExpired)}, nil
+	kind, rest, _ := strings.Cut(c.Req.Data, ":")
+	if r.dir != nil {
+		switch kind {
+		case "pick":
+			return r.pick(ctx, c, rest)
+		case "jr":
+			return r.decideJoin(ctx, c, rest)
+		}
+	}
+	return Response{CallbackText: messages.Plain(c.Lang, messages.KeyButtonExpired)}, nil
 }
 
 // membership follows the bot's own membership: removed or blocked chats are
@@ -313,7 +369,12 @@ func (r *Router) membership(ctx context.Context, req Request, lang messages.Lang
 	return Response{}, nil
 }
 
+// start greets, or, with a payload from an invite link
+// (https://t.me/<bot>?start=<code>), joins the unit the invite is for.
 func (r *Router) start(ctx context.Context, c *Context) (Response, error) {
+	if c.Cmd.Args != "" && r.dir != nil {
+		return r.redeem(ctx, c, c.Cmd.Args)
+	}
 	return c.Reply(messages.KeyStartGreeting, c.Req.From.Name()), nil
 }
 
@@ -323,7 +384,7 @@ func (r *Router) help(ctx context.Context, c *Context) (Response, error) {
 	var b strings.Builder
 	b.WriteString(c.T(messages.KeyHelpHeader))
 	for _, cmd := range r.commands {
-		if !r.allowed(c, cmd.access) {
+		if !r.allowed(ctx, c, cmd.access) {
 			continue
 		}
 		b.WriteString("\n")
