@@ -256,3 +256,27 @@ func TestKilledPollerIsReplaced(t *testing.T) {
 		}
 	}
 }
+
+func TestImportUnitsCommand(t *testing.T) {
+	vars := map[string]string{"TELEGRAM_BOT_TOKEN": token, "DATABASE_URL": pgtest.NewURL(t)}
+	ctx := context.Background()
+	code, first, stderr := runLoa(t, ctx, vars, "import", "units", "examples/mongcai/units.yaml")
+	if code != 0 {
+		t.Fatalf("import: exit %d, %s", code, stderr)
+	}
+	code, second, stderr := runLoa(t, ctx, vars, "import", "units", "examples/mongcai/units.yaml")
+	if code != 0 || !strings.Contains(first, " added") || strings.HasPrefix(first, "0 added") || !strings.HasPrefix(second, "0 added, 0 updated,") {
+		t.Fatalf("second import: exit %d, %q (first %q), %s", code, second, first, stderr)
+	}
+	bad := t.TempDir() + "/bad.yaml"
+	if err := os.WriteFile(bad, []byte("units:\n  - code: a\n    name: A\n    kind: city\n  - code: a\n    name: B\n    kind: city\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runLoa(t, ctx, vars, "import", "units", bad)
+	if code != 1 || !strings.Contains(stderr, "bad.yaml:5") {
+		t.Fatalf("bad file: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, _ := runLoa(t, ctx, vars, "import", "plants", "x"); code != 2 {
+		t.Fatalf("import of an unknown kind: exit %d, want 2", code)
+	}
+}
