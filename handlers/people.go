@@ -233,28 +233,41 @@ func (r *Router) who(ctx context.Context, id int64) string {
 	return strconv.FormatInt(id, 10)
 }
 
-// promote makes someone an admin ("admin") or an officer of a unit.
-func (r *Router) promote(ctx context.Context, c *Context) (Response, error) {
+// personAndUnit is the common start of /promote and /demote: the person
+// (by reply or id) and what follows, "admin" or a unit. A non-nil Response
+// is the answer to give instead; isAdmin reports the "admin" form.
+func (r *Router) personAndUnit(ctx context.Context, c *Context, usage messages.Key) (id int64, u storage.Unit, isAdmin bool, other *Response, err error) {
 	id, rest, ok := target(c)
 	if !ok {
-		return c.Reply(messages.KeyNeedTarget), nil
+		resp := c.Reply(messages.KeyNeedTarget)
+		return 0, u, false, &resp, nil
 	}
 	if rest == "" {
-		return c.Reply(messages.KeyPromoteUsage), nil
+		resp := c.Reply(usage)
+		return 0, u, false, &resp, nil
 	}
 	if strings.EqualFold(rest, "admin") {
+		return id, u, true, nil, nil
+	}
+	a, err := c.access(ctx, r.dir)
+	if err != nil {
+		return 0, u, false, nil, err
+	}
+	u, other = r.resolve(c, a, rest, "")
+	return id, u, false, other, nil
+}
+
+// promote makes someone an admin ("admin") or an officer of a unit.
+func (r *Router) promote(ctx context.Context, c *Context) (Response, error) {
+	id, u, isAdmin, other, err := r.personAndUnit(ctx, c, messages.KeyPromoteUsage)
+	if err != nil || other != nil {
+		return deref(other), err
+	}
+	if isAdmin {
 		if err := r.dir.SetUserRole(ctx, c.User.ID, id, storage.RoleAdmin); err != nil {
 			return Response{}, fmt.Errorf("promote %d to admin: %w", id, err)
 		}
 		return c.Reply(messages.KeyPromotedAdmin, r.who(ctx, id)), nil
-	}
-	a, err := c.access(ctx, r.dir)
-	if err != nil {
-		return Response{}, err
-	}
-	u, other := r.resolve(c, a, rest, "")
-	if other != nil {
-		return *other, nil
 	}
 	if err := r.dir.SetMembership(ctx, c.User.ID, id, u.ID, storage.RoleOfficer); err != nil {
 		return Response{}, fmt.Errorf("promote %d in %s: %w", id, u.Code, err)
@@ -265,14 +278,11 @@ func (r *Router) promote(ctx context.Context, c *Context) (Response, error) {
 // demote takes admin rights away ("admin"), or steps an officer of a unit
 // down to member, or removes a member from the unit.
 func (r *Router) demote(ctx context.Context, c *Context) (Response, error) {
-	id, rest, ok := target(c)
-	if !ok {
-		return c.Reply(messages.KeyNeedTarget), nil
+	id, u, isAdmin, other, err := r.personAndUnit(ctx, c, messages.KeyDemoteUsage)
+	if err != nil || other != nil {
+		return deref(other), err
 	}
-	if rest == "" {
-		return c.Reply(messages.KeyDemoteUsage), nil
-	}
-	if strings.EqualFold(rest, "admin") {
+	if isAdmin {
 		if id == c.User.ID {
 			return c.Reply(messages.KeyCannotDemoteSelf), nil
 		}
@@ -280,14 +290,6 @@ func (r *Router) demote(ctx context.Context, c *Context) (Response, error) {
 			return Response{}, fmt.Errorf("demote admin %d: %w", id, err)
 		}
 		return c.Reply(messages.KeyDemotedAdmin, r.who(ctx, id)), nil
-	}
-	a, err := c.access(ctx, r.dir)
-	if err != nil {
-		return Response{}, err
-	}
-	u, other := r.resolve(c, a, rest, "")
-	if other != nil {
-		return *other, nil
 	}
 	theirs, err := r.dir.Memberships(ctx, id)
 	if err != nil {

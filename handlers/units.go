@@ -152,30 +152,44 @@ func (r *Router) mayChangeGroup(ctx context.Context, c *Context, a *access, unit
 	return ok, nil
 }
 
+// chatUnit is the common start of /subscribe and /unsubscribe: the unit
+// meant, and whether the asker may change what this chat follows (in a
+// group: Loa admins, the unit's officers, or the group's Telegram admins).
+// A non-nil Response is the answer to give instead.
+func (r *Router) chatUnit(ctx context.Context, c *Context, cmd string) (storage.Unit, *access, *Response, error) {
+	if c.Cmd.Args == "" {
+		resp := c.Reply(messages.KeyUnitUsage, cmd)
+		return storage.Unit{}, nil, &resp, nil
+	}
+	a, err := c.access(ctx, r.dir)
+	if err != nil {
+		return storage.Unit{}, nil, nil, err
+	}
+	u, other := r.resolve(c, a, c.Cmd.Args, cmd)
+	if other != nil {
+		return storage.Unit{}, nil, other, nil
+	}
+	if c.Req.Chat.Type.IsGroup() {
+		ok, err := r.mayChangeGroup(ctx, c, a, u.ID)
+		if err != nil {
+			return storage.Unit{}, nil, nil, err
+		}
+		if !ok {
+			resp := c.Reply(messages.KeySubscribeGroupAdminOnly)
+			return storage.Unit{}, nil, &resp, nil
+		}
+	}
+	return u, a, nil, nil
+}
+
 // subscribe makes this chat follow a unit. A private chat may follow public
 // units and the restricted units its person belongs to; a group only by its
 // Telegram admins, and a restricted unit only when that admin belongs to it
 // (or by a Loa officer of the unit or an admin).
 func (r *Router) subscribe(ctx context.Context, c *Context) (Response, error) {
-	if c.Cmd.Args == "" {
-		return c.Reply(messages.KeyUnitUsage, "subscribe"), nil
-	}
-	a, err := c.access(ctx, r.dir)
-	if err != nil {
-		return Response{}, err
-	}
-	u, other := r.resolve(c, a, c.Cmd.Args, "subscribe")
-	if other != nil {
-		return *other, nil
-	}
-	if c.Req.Chat.Type.IsGroup() {
-		ok, err := r.mayChangeGroup(ctx, c, a, u.ID)
-		if err != nil {
-			return Response{}, err
-		}
-		if !ok {
-			return c.Reply(messages.KeySubscribeGroupAdminOnly), nil
-		}
+	u, a, other, err := r.chatUnit(ctx, c, "subscribe")
+	if err != nil || other != nil {
+		return deref(other), err
 	}
 	if !a.mayFollow(u) {
 		return c.Reply(messages.KeySubscribeRestricted, u.Name, u.Code), nil
@@ -193,25 +207,9 @@ func (r *Router) subscribe(ctx context.Context, c *Context) (Response, error) {
 // unsubscribe stops this chat following a unit. Anyone may do it for their
 // private chat; in a group the same people as for subscribe.
 func (r *Router) unsubscribe(ctx context.Context, c *Context) (Response, error) {
-	if c.Cmd.Args == "" {
-		return c.Reply(messages.KeyUnitUsage, "unsubscribe"), nil
-	}
-	a, err := c.access(ctx, r.dir)
-	if err != nil {
-		return Response{}, err
-	}
-	u, other := r.resolve(c, a, c.Cmd.Args, "unsubscribe")
-	if other != nil {
-		return *other, nil
-	}
-	if c.Req.Chat.Type.IsGroup() {
-		ok, err := r.mayChangeGroup(ctx, c, a, u.ID)
-		if err != nil {
-			return Response{}, err
-		}
-		if !ok {
-			return c.Reply(messages.KeySubscribeGroupAdminOnly), nil
-		}
+	u, _, other, err := r.chatUnit(ctx, c, "unsubscribe")
+	if err != nil || other != nil {
+		return deref(other), err
 	}
 	removed, err := r.dir.Unsubscribe(ctx, c.User.ID, c.Req.Chat.ID, u.ID)
 	if err != nil {
@@ -221,4 +219,11 @@ func (r *Router) unsubscribe(ctx context.Context, c *Context) (Response, error) 
 		return c.Reply(messages.KeyNotSubscribed, u.Name, u.Code), nil
 	}
 	return c.Reply(messages.KeyUnsubscribed, u.Name, u.Code), nil
+}
+
+func deref(r *Response) Response {
+	if r == nil {
+		return Response{}
+	}
+	return *r
 }
