@@ -282,3 +282,26 @@ func wanted(active, stack []*span) []*span {
 	}
 	return want
 }
+
+// TailToHTML is EntitiesToHTML for the part of a message from byte from
+// on: the text of "/broadcast units <text>" without its command, keeping the
+// formatting the person used in the text. Entities are shifted by the UTF-16
+// length of what is cut; those wholly before it are dropped, one that
+// straddles it is cut to the tail.
+func TailToHTML(text string, entities []Entity, from int) string {
+	from = max(0, min(from, len(text)))
+	shift := 0
+	for _, r := range text[:from] {
+		shift += utf16Len(r)
+	}
+	var moved []Entity
+	for _, e := range entities {
+		start, end := e.Offset-shift, e.Offset+e.Length-shift
+		if end <= 0 {
+			continue
+		}
+		e.Offset, e.Length = max(start, 0), end-max(start, 0)
+		moved = append(moved, e)
+	}
+	return EntitiesToHTML(text[from:], moved)
+}

@@ -252,3 +252,23 @@ func BenchmarkEntitiesToHTML(b *testing.B) {
 		EntitiesToHTML(text, es)
 	}
 }
+
+func TestTailToHTML(t *testing.T) {
+	// "/broadcast all " is 15 UTF-16 units; 😆 counts 2.
+	text := "/broadcast all Họp 😆 <b>gấp</b> lúc 7h & đúng giờ"
+	from := len("/broadcast all ")
+	ents := []Entity{
+		{Type: "bot_command", Offset: 0, Length: 10},
+		{Type: "bold", Offset: 15, Length: 3},  // "Họp"
+		{Type: "italic", Offset: 11, Length: 7}, // straddles the cut: "all Họp" → "Họp"
+		{Type: "underline", Offset: 19, Length: 2},
+	}
+	got := TailToHTML(text, ents, from)
+	want := "<b><i>Họp</i></b> <u>😆</u> &lt;b&gt;gấp&lt;/b&gt; lúc 7h &amp; đúng giờ"
+	if got != want {
+		t.Fatalf("TailToHTML =\n%q\nwant\n%q", got, want)
+	}
+	if got := TailToHTML("abc", nil, 99); got != "" {
+		t.Fatalf("past the end: %q", got)
+	}
+}
