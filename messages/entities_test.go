@@ -259,7 +259,7 @@ func TestTailToHTML(t *testing.T) {
 	from := len("/broadcast all ")
 	ents := []Entity{
 		{Type: "bot_command", Offset: 0, Length: 10},
-		{Type: "bold", Offset: 15, Length: 3},  // "Họp"
+		{Type: "bold", Offset: 15, Length: 3},   // "Họp"
 		{Type: "italic", Offset: 11, Length: 7}, // straddles the cut: "all Họp" → "Họp"
 		{Type: "underline", Offset: 19, Length: 2},
 	}
