@@ -1,0 +1,134 @@
+package summary
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// article reads a testdata article: the first line is the title, the rest
+// the text (as a portal's page gives it, kickers, captions and bylines
+// included).
+func article(t *testing.T, name string) (title, text string) {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	title, text, _ = strings.Cut(string(b), "\n")
+	return strings.TrimSpace(title), text
+}
+
+func TestSeedArticleSummaryIsItsLead(t *testing.T) {
+	_, text := article(t, "mongcai-2021-11-18.txt")
+	// The file begins with the kicker; the headline is the third line.
+	const want = "Chiều ngày 18/11/2021, Ban Tuyên giáo Thành ủy Móng Cái và Ban chỉ huy quân sự TP Móng Cái tổ chức ký kết chương trình phối hợp công tác giai đoạn 2021 - 2025 và kế hoạch phối hợp năm 2021 - 2022."
+	got := Summarize("Ký kết chương trình phối hợp công tác", text, DefaultLimit)
+	if got != want {
+		t.Fatalf("summary of the seed article:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestSummaries(t *testing.T) {
+	for _, tc := range []struct {
+		file, wantPrefix, mustContain string
+	}{
+		{"dan-quan-tra-co.txt", "Sáng 10/01/2022, tại TP. Móng Cái, Ban CHQS TP Móng Cái tổ chức lễ ra quân huấn luyện", "theo Kế hoạch số 12/KH-BCH ngày 05/01/2022."},
+		{"hoi-nghi-bao-cao-vien.txt", "Ngày 5/7/2019, Ban Tuyên giáo Trung ương tổ chức Hội nghị báo cáo viên", "vai trò của báo chí"},
+		{"mongcai-2021-11-18.txt", "Chiều ngày 18/11/2021", "2021 - 2022."},
+	} {
+		title, text := article(t, tc.file)
+		for _, limit := range []int{DefaultLimit, 120, 60, 500} {
+			got := Summarize(title, text, limit)
+			if n := utf8.RuneCountInString(got); n > limit || n == 0 {
+				t.Errorf("%s/%d: %d characters: %q", tc.file, limit, n, got)
+			}
+			if !norm.NFC.IsNormalString(got) {
+				t.Errorf("%s/%d: not NFC", tc.file, limit)
+			}
+			if !endsCleanly(got, text) {
+				t.Errorf("%s/%d: ends mid-word: %q", tc.file, limit, got)
+			}
+			if limit >= DefaultLimit && (!strings.HasPrefix(got, tc.wantPrefix) || !strings.Contains(got, tc.mustContain)) {
+				t.Errorf("%s/%d: summary %q", tc.file, limit, got)
+			}
+			t.Logf("%s/%d: %s", tc.file, limit, got)
+		}
+	}
+}
+
+// endsCleanly: a summary ends with a sentence's end, or with "…" right after
+// a whole word of the text.
+func endsCleanly(s, text string) bool {
+	if strings.HasSuffix(s, "…") {
+		body := strings.TrimSuffix(s, "…")
+		i := strings.Index(text, body)
+		if i < 0 {
+			return false
+		}
+		next, _ := utf8.DecodeRuneInString(text[i+len(body):])
+		return unicode.IsSpace(next) || unicode.IsPunct(next)
+	}
+	last, _ := utf8.DecodeLastRuneInString(strings.TrimRight(s, `"”)`))
+	return isTerminator(last)
+}
+
+func TestSplitKnowsAbbreviationsAndNumbers(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want []string
+	}{
+		{"Đoàn công tác đến TP. Móng Cái lúc 8 giờ. Sau đó đoàn về Hà Nội.",
+			[]string{"Đoàn công tác đến TP. Móng Cái lúc 8 giờ.", "Sau đó đoàn về Hà Nội."}},
+		{"Đ/c Bùi Thị Lệ Hằng phát biểu. Đ/c. Mai Xuân Thắng ký kết.",
+			[]string{"Đ/c Bùi Thị Lệ Hằng phát biểu.", "Đ/c. Mai Xuân Thắng ký kết."}},
+		{"TS. Lê Minh Đức và ThS. Phạm Thu Trang trình bày. Hội nghị kết thúc.",
+			[]string{"TS. Lê Minh Đức và ThS. Phạm Thu Trang trình bày.", "Hội nghị kết thúc."}},
+		{"Trụ sở ở Q. Hải Châu. Đoàn đi tiếp.",
+			[]string{"Trụ sở ở Q. Hải Châu.", "Đoàn đi tiếp."}},
+		{"Ngày 18/11/2021. Ký kết giai đoạn 2021 - 2025. Theo Nghị quyết 03-NQ/TU. Có 1.250 người.",
+			[]string{"Ngày 18/11/2021.", "Ký kết giai đoạn 2021 - 2025.", "Theo Nghị quyết 03-NQ/TU.", "Có 1.250 người."}},
+		{"Ông Lê Quốc Th. phát biểu. Ảnh: Q. S.",
+			[]string{"Ông Lê Quốc Th. phát biểu.", "Ảnh: Q. S."}},
+		{"Ông nói: “Phải làm ngay.” Mọi người đồng ý!Tiếp theo? Có. Kết thúc…",
+			[]string{"Ông nói: “Phải làm ngay.”", "Mọi người đồng ý!Tiếp theo?", "Có.", "Kết thúc…"}},
+		{"Dòng một không chấm\nDòng hai.", []string{"Dòng một không chấm", "Dòng hai."}},
+		{"giá 2.5 triệu. tiếp tục viết thường", []string{"giá 2.5 triệu. tiếp tục viết thường"}},
+	} {
+		got := Sentences(tc.text)
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("Sentences(%q)\n got %q\nwant %q", tc.text, got, tc.want)
+		}
+		if strings.Join(Split(tc.text), "") != tc.text {
+			t.Errorf("Split(%q) lost characters", tc.text)
+		}
+	}
+}
+
+func FuzzSplit(f *testing.F) {
+	for _, s := range []string{
+		"TP. Móng Cái. Đ/c Hằng. TS. A. ThS. B.", "18/11/2021. 2021 - 2025. 03-NQ/TU.",
+		"...\n\n?!“”", "a.\u0301 B", "\xff. \xfe\n", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		parts := Split(s)
+		if strings.Join(parts, "") != s {
+			t.Fatalf("Split(%q) = %q loses or adds characters", s, parts)
+		}
+		for _, p := range parts {
+			if p == "" {
+				t.Fatalf("Split(%q) has an empty part", s)
+			}
+		}
+		got := Summarize("tiêu đề", s, 80)
+		if utf8.RuneCountInString(got) > 80 {
+			t.Fatalf("Summarize too long: %q", got)
+		}
+	})
+}

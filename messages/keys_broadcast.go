@@ -1,0 +1,42 @@
+package messages
+
+// Broadcasts as the author sees them in chat: /broadcast's preview and its
+// buttons, /broadcasts, /cancel. The status and the final report while a
+// broadcast is sent belong to the delivery engine's keys.
+const (
+	// KeyBroadcastUsage explains /broadcast.
+	KeyBroadcastUsage Key = "broadcast.usage"
+	// KeyBroadcastPreview shows what will be sent before anything is.
+	// Arguments: chat count (int), unit list (string), the text as it will
+	// arrive (HTML).
+	KeyBroadcastPreview Key = "broadcast.preview"
+	// KeyBroadcastNobody: the units reach no chat. Argument: unit list (string).
+	KeyBroadcastNobody Key = "broadcast.nobody"
+	// KeyBroadcastSendButton, KeyBroadcastCancelButton: button labels (plain).
+	KeyBroadcastSendButton   Key = "broadcast.send_button"
+	KeyBroadcastCancelButton Key = "broadcast.cancel_button"
+	// KeyBroadcastStarted replaces the preview once Send is pressed.
+	// Arguments: id (int), chat count (int).
+	KeyBroadcastStarted Key = "broadcast.started"
+	// KeyBroadcastDropped replaces the preview once Cancel is pressed.
+	KeyBroadcastDropped Key = "broadcast.dropped"
+	// KeyBroadcastNotYours is a toast (plain): only the author sends or cancels.
+	KeyBroadcastNotYours Key = "broadcast.not_yours"
+	// KeyBroadcastTooLong: the text is longer than a broadcast may be. Argument: max (int).
+	KeyBroadcastTooLong Key = "broadcast.too_long"
+	// KeyBroadcastsHeader heads /broadcasts; KeyBroadcastsLine is one.
+	// Line arguments: id (int), date (string), state (HTML), sent (int),
+	// total (int), blocked (int), failed (int), excerpt (string).
+	KeyBroadcastsHeader Key = "broadcasts.header"
+	KeyBroadcastsLine   Key = "broadcasts.line"
+	KeyBroadcastsEmpty  Key = "broadcasts.empty"
+	// KeyBroadcastCancelled: /cancel stopped a broadcast. Arguments: id (int), deliveries not sent (int).
+	KeyBroadcastCancelled Key = "broadcast.cancelled"
+	// KeyBroadcastUnknown: no such broadcast (or not the asker's). Argument: id text (string).
+	KeyBroadcastUnknown Key = "broadcast.unknown"
+	// KeyCancelUsage explains /cancel.
+	KeyCancelUsage Key = "cancel.usage"
+	// Descriptions.
+	KeyCmdBroadcasts Key = "cmd.broadcasts"
+	KeyCmdCancel     Key = "cmd.cancel"
+)

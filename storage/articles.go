@@ -1,0 +1,204 @@
+package storage
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/lib/pq"
+	"golang.org/x/text/unicode/norm"
+)
+
+// NewArticle is an item of a feed, cleaned by package feeds, as it is stored.
+type NewArticle struct {
+	GUID        string // "" when the feed gives none
+	Link        string // canonical link, "" when none
+	Title       string
+	Summary     string // a few sentences, plain text
+	Body        string // the article's text, plain text, "" when unknown
+	PublishedAt time.Time
+}
+
+// Article is a stored article with the name of its source.
+type Article struct {
+	ID          int64         `db:"id"`
+	SourceID    int64         `db:"source_id"`
+	SourceName  string        `db:"source_name"`
+	UnitIDs     pq.Int64Array `db:"unit_ids"` // the units of its source
+	GUID        string        `db:"guid"`
+	Link        string        `db:"link"`
+	Title       string        `db:"title"`
+	Summary     string        `db:"summary"`
+	Body        string        `db:"body"`
+	PublishedAt time.Time     `db:"published_at"`
+	CreatedAt   time.Time     `db:"created_at"`
+}
+
+// vietnamDay is the zone whose calendar day enters ContentHash: the portals
+// Loa reads publish in Vietnam time.
+var vietnamDay = time.FixedZone("ICT", 7*60*60)
+
+// ContentHash is the third key articles are deduplicated by: the folded
+// title and the day of publication. Portals re-publish an article under a
+// new guid and sometimes a new URL, but keep its title and day; two
+// different articles with the same title on the same day are rare enough.
+func ContentHash(title string, published time.Time) string {
+	sum := sha256.Sum256([]byte(FoldName(title) + "|" + published.In(vietnamDay).Format("2006-01-02")))
+	return hex.EncodeToString(sum[:16])
+}
+
+// maxFolded bounds the text indexed for search: the title and the first
+// paragraphs find an article; the rest only grows the index.
+const maxFolded = 4000
+
+func searchFolded(a NewArticle) string {
+	s := a.Title + " " + a.Summary + " " + a.Body
+	if len(s) > maxFolded {
+		cut := maxFolded
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut]
+	}
+	return FoldName(s)
+}
+
+// InsertArticles stores the items of sourceID that are not stored yet, in
+// one statement, and returns how many were new. Items the source already has
+// (same guid, same link, or same title on the same day) and duplicates
+// inside items are skipped. Text is stored NFC. pushed marks them as already
+// handled, for the first fetch of a source, which only records what is there.
+func (db *DB) InsertArticles(ctx context.Context, sourceID int64, items []NewArticle, pushed bool) (int, error) {
+	if len(items) == 0 {
+		return 0, nil
+	}
+	n := len(items)
+	guids, links, titles, summaries, bodies := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	hashes, folded := make([]string, n), make([]string, n)
+	published := make([]string, n)
+	for i, a := range items {
+		guids[i], links[i] = a.GUID, a.Link
+		titles[i], summaries[i], bodies[i] = norm.NFC.String(a.Title), norm.NFC.String(a.Summary), norm.NFC.String(a.Body)
+		hashes[i] = ContentHash(a.Title, a.PublishedAt)
+		folded[i] = searchFolded(a)
+		published[i] = a.PublishedAt.UTC().Format(time.RFC3339Nano)
+	}
+	res, err := db.x.ExecContext(ctx, `
+		INSERT INTO articles (source_id, guid, link, title, summary, body, published_at, content_hash, search_folded, pushed)
+		SELECT $1, g, l, t, s, b, p::timestamptz, h, f, $10
+		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+			AS x (g, l, t, s, b, p, h, f)
+		ON CONFLICT DO NOTHING`,
+		sourceID, pq.Array(guids), pq.Array(links), pq.Array(titles), pq.Array(summaries), pq.Array(bodies),
+		pq.Array(published), pq.Array(hashes), pq.Array(folded), pushed)
+	if err != nil {
+		return 0, fmt.Errorf("store articles of source %d: %w", sourceID, foreignKeyNotFound(err))
+	}
+	added, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store articles of source %d: %w", sourceID, err)
+	}
+	return int(added), nil
+}
+
+const articleColumns = `a.id, a.source_id, s.name AS source_name,
+	ARRAY(SELECT su.unit_id FROM source_units AS su WHERE su.source_id = a.source_id ORDER BY su.unit_id) AS unit_ids,
+	a.guid, a.link, a.title, a.summary, a.body, a.published_at, a.created_at`
+
+// Unpushed returns the articles of sourceID not yet handed to the delivery
+// engine, oldest first, at most limit.
+func (db *DB) Unpushed(ctx context.Context, sourceID int64, limit int) ([]Article, error) {
+	var out []Article
+	err := db.x.SelectContext(ctx, &out, `
+		SELECT `+articleColumns+` FROM articles AS a JOIN sources AS s ON s.id = a.source_id
+		WHERE a.source_id = $1 AND NOT a.pushed ORDER BY a.published_at, a.id LIMIT $2`, sourceID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("load unpushed articles of source %d: %w", sourceID, err)
+	}
+	return out, nil
+}
+
+// MarkPushed records that the article was handed to the delivery engine.
+func (db *DB) MarkPushed(ctx context.Context, id int64) error {
+	if _, err := db.x.ExecContext(ctx, `UPDATE articles SET pushed = true WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("mark article %d pushed: %w", id, err)
+	}
+	return nil
+}
+
+// visibleSources restricts articles to the sources bound to one of $1: the
+// units the reader may see. Sources are few, so the set is computed once
+// and the newest-first index does the rest.
+const visibleSources = `a.source_id = ANY (ARRAY(SELECT su.source_id FROM source_units AS su WHERE su.unit_id = ANY ($1::bigint[])))`
+
+// LatestArticles returns the newest articles of the sources bound to any of
+// unitIDs, newest first, skipping offset and returning at most limit.
+func (db *DB) LatestArticles(ctx context.Context, unitIDs []int64, limit, offset int) ([]Article, error) {
+	var out []Article
+	err := db.x.SelectContext(ctx, &out, `
+		SELECT `+articleColumns+` FROM articles AS a JOIN sources AS s ON s.id = a.source_id
+		WHERE `+visibleSources+`
+		ORDER BY a.published_at DESC, a.id DESC LIMIT $2 OFFSET $3`, pq.Array(unitIDs), limit, offset)
+	if err != nil {
+		return nil, fmt.Errorf("load latest articles: %w", err)
+	}
+	return out, nil
+}
+
+// ArticleByID returns one article, or ErrNotFound. Whether the reader may
+// see it (its UnitIDs) is for the caller to decide.
+func (db *DB) ArticleByID(ctx context.Context, id int64) (Article, error) {
+	var a Article
+	err := db.x.GetContext(ctx, &a, `
+		SELECT `+articleColumns+` FROM articles AS a JOIN sources AS s ON s.id = a.source_id WHERE a.id = $1`, id)
+	if err != nil {
+		return Article{}, fmt.Errorf("load article %d: %w", id, notFound(err))
+	}
+	return a, nil
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// SearchArticles finds the articles of the sources bound to any of unitIDs
+// whose title or text contains every word of query, diacritics and case
+// ignored ("tuyen giao" finds "Tuyên giáo"), newest first. The trigram
+// index serves the LIKE patterns.
+func (db *DB) SearchArticles(ctx context.Context, unitIDs []int64, query string, limit, offset int) ([]Article, error) {
+	words := strings.Fields(FoldName(query))
+	if len(words) == 0 {
+		return nil, nil
+	}
+	patterns := make([]string, len(words))
+	for i, w := range words {
+		patterns[i] = "%" + likeEscaper.Replace(w) + "%"
+	}
+	var out []Article
+	err := db.x.SelectContext(ctx, &out, `
+		SELECT `+articleColumns+` FROM articles AS a JOIN sources AS s ON s.id = a.source_id
+		WHERE `+visibleSources+` AND a.search_folded LIKE ALL ($4::text[])
+		ORDER BY a.published_at DESC, a.id DESC LIMIT $2 OFFSET $3`, pq.Array(unitIDs), limit, offset, pq.Array(patterns))
+	if err != nil {
+		return nil, fmt.Errorf("search articles for %q: %w", query, err)
+	}
+	return out, nil
+}
+
+// SetArticleText replaces an article's text and summary, once its page has
+// been read (the feed carried a teaser only).
+func (db *DB) SetArticleText(ctx context.Context, id int64, summary, body string) error {
+	var a Article
+	if err := db.x.GetContext(ctx, &a, `SELECT title FROM articles WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("load article %d: %w", id, notFound(err))
+	}
+	summary, body = norm.NFC.String(summary), norm.NFC.String(body)
+	folded := searchFolded(NewArticle{Title: a.Title, Summary: summary, Body: body})
+	if _, err := db.x.ExecContext(ctx, `UPDATE articles SET summary = $2, body = $3, search_folded = $4 WHERE id = $1`,
+		id, summary, body, folded); err != nil {
+		return fmt.Errorf("save text of article %d: %w", id, err)
+	}
+	return nil
+}
