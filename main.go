@@ -17,8 +17,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/loabot/loa/agreements"
 	"github.com/loabot/loa/bot"
 	"github.com/loabot/loa/config"
+	"github.com/loabot/loa/feeds"
 	"github.com/loabot/loa/handlers"
 	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/storage"
@@ -37,6 +39,13 @@ Usage:
                    load the unit tree from a YAML file (idempotent; see
                    examples/mongcai/units.yaml); nothing is imported if the
                    file has an error
+  loa import plan FILE
+                   load an agreement and its tasks from a YAML file
+                   (idempotent; see examples/mongcai/plan-2021-2025.yaml);
+                   nothing is imported if the file has an error
+  loa sources list | add URL UNIT… | remove ID
+                   the news feeds Loa watches (add fetches the feed once to
+                   check it and records its items without pushing them)
   loa version      print the version
   loa help         show this help
 
@@ -71,7 +80,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	argsOK := fs.NArg() <= 1
 	if sub == "import" {
-		argsOK = fs.NArg() == 3 && fs.Arg(1) == "units"
+		argsOK = fs.NArg() == 3 && (fs.Arg(1) == "units" || fs.Arg(1) == "plan")
+	}
+	if sub == "sources" {
+		argsOK = sourcesArgsOK(fs.Args()[1:])
 	}
 	if !argsOK {
 		fmt.Fprintf(stderr, "loa %s: unexpected arguments: %v\n\n", sub, fs.Args()[1:])
@@ -85,7 +97,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
-	case "run", "migrate", "import":
+	case "run", "migrate", "import", "sources":
 	default:
 		fmt.Fprintf(stderr, "loa: unknown command %q\n\n", sub)
 		fs.Usage()
@@ -114,6 +126,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Error("migrate database", "err", err)
 		return 1
 	}
+	if sub == "import" && fs.Arg(1) == "plan" {
+		rep, err := agreements.Import(ctx, db, fs.Arg(2))
+		if err != nil {
+			fmt.Fprintln(stderr, "loa import plan:", err)
+			return 1
+		}
+		fmt.Fprintln(stdout, agreements.Summary(rep))
+		return 0
+	}
 	if sub == "import" {
 		rep, err := units.Import(ctx, db, fs.Arg(2), storage.SystemActor)
 		if err != nil {
@@ -122,6 +143,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		fmt.Fprintln(stdout, units.Summary(rep))
 		return 0
+	}
+	if sub == "sources" {
+		return runSources(ctx, cfg, db, fs.Args()[1:], stdout, stderr)
 	}
 	if sub == "migrate" {
 		v, _ := db.SchemaVersion(ctx)
@@ -148,8 +172,17 @@ func runBot(ctx context.Context, cfg config.Config, db *storage.DB, log *slog.Lo
 	log.Info("connected to Telegram", "bot", "@"+me, "mode", cfg.Mode)
 
 	lang := messages.Lang(cfg.Lang)
+	// The feed poller runs under its own advisory lock in one process of
+	// many. Publisher stays nil until the delivery engine is wired: new
+	// articles then wait, unpushed, instead of being lost.
+	watcher := feeds.NewWatcher(feeds.Options{
+		Store: db, Interval: cfg.FeedInterval, Lang: lang, Location: cfg.Location,
+		Notifier: adminNotifier{db: db, client: client}, Logger: log,
+	})
+	go watcher.Run(ctx)
+	startReminders(ctx, cfg, db, nil, log) // TODO(delivery): pass the delivery engine
 	router := handlers.NewRouter(handlers.Config{
-		Store: db, Directory: db, ChatAdmins: client, BotUsername: me, Lang: lang,
+		Store: db, Directory: db, Articles: db, Sources: watcher, Tasks: db, ChatAdmins: client, BotUsername: me, Lang: lang,
 		Location: cfg.Location, Clock: time.Now, Logger: log,
 	})
 	langs := []messages.Lang{lang}
@@ -190,4 +223,20 @@ func connect(ctx context.Context, client *bot.Client, log *slog.Logger) (string,
 		}
 		wait = min(wait*2, time.Minute)
 	}
+}
+
+// startReminders runs the task reminder scheduler in the background, in one
+// process of many at a time (advisory lock storage.LockReminders). Without
+// a delivery engine there is nowhere to send reminders; the scheduler then
+// stays off rather than mark reminders as sent that nobody received.
+func startReminders(ctx context.Context, cfg config.Config, db *storage.DB, pub agreements.Publisher, log *slog.Logger) {
+	if pub == nil {
+		log.Warn("task reminders are off: no delivery engine")
+		return
+	}
+	s := &agreements.Scheduler{
+		Store: db, Publisher: pub, Clock: time.Now, Location: cfg.Location, At: cfg.ReminderTime,
+		Lang: messages.Lang(cfg.Lang), Logger: log,
+	}
+	go s.RunAsLeader(ctx, db)
 }

@@ -280,3 +280,22 @@ func TestImportUnitsCommand(t *testing.T) {
 		t.Fatalf("import of an unknown kind: exit %d, want 2", code)
 	}
 }
+
+func TestImportPlanCommand(t *testing.T) {
+	vars := map[string]string{"TELEGRAM_BOT_TOKEN": token, "DATABASE_URL": pgtest.NewURL(t)}
+	ctx := context.Background()
+	if code, _, stderr := runLoa(t, ctx, vars, "import", "plan", "examples/mongcai/plan-2021-2025.yaml"); code != 1 || !strings.Contains(stderr, `unknown unit "tuyengiao"`) {
+		t.Fatalf("plan before units: exit %d, %s", code, stderr)
+	}
+	if code, _, stderr := runLoa(t, ctx, vars, "import", "units", "examples/mongcai/units.yaml"); code != 0 {
+		t.Fatalf("import units: exit %d, %s", code, stderr)
+	}
+	code, first, stderr := runLoa(t, ctx, vars, "import", "plan", "examples/mongcai/plan-2021-2025.yaml")
+	if code != 0 || !strings.HasPrefix(first, "agreement added; tasks: 14 added") {
+		t.Fatalf("import plan: exit %d, %q, %s", code, first, stderr)
+	}
+	code, second, stderr := runLoa(t, ctx, vars, "import", "plan", "examples/mongcai/plan-2021-2025.yaml")
+	if code != 0 || !strings.HasPrefix(second, "tasks: 0 added, 0 updated, 14 unchanged") {
+		t.Fatalf("second import: exit %d, %q, %s", code, second, stderr)
+	}
+}

@@ -49,6 +49,8 @@ type Config struct {
 	Location      *time.Location // LOA_TIMEZONE
 	LogLevel      slog.Level     // LOA_LOG_LEVEL
 	RateLimit     int            // LOA_RATE_LIMIT, messages per second for the whole bot
+	FeedInterval  time.Duration  // LOA_FEED_INTERVAL, how often each news feed is fetched
+	ReminderTime  time.Duration  // LOA_REMINDER_TIME, time of day (after midnight in LOA_TIMEZONE) of task reminders
 }
 
 // Variable describes one environment variable Loa reads.
@@ -62,13 +64,15 @@ type Variable struct {
 // Defaults, shared by Variables and Load so that the documentation cannot
 // drift from what the code does.
 const (
-	defaultAPIEndpoint = "https://api.telegram.org"
-	defaultMode        = string(ModePolling)
-	defaultHTTPAddr    = "127.0.0.1:8080"
-	defaultLang        = "vi"
-	defaultTimezone    = "Asia/Ho_Chi_Minh"
-	defaultLogLevel    = "info"
-	defaultRateLimit   = "30"
+	defaultAPIEndpoint  = "https://api.telegram.org"
+	defaultMode         = string(ModePolling)
+	defaultHTTPAddr     = "127.0.0.1:8080"
+	defaultLang         = "vi"
+	defaultTimezone     = "Asia/Ho_Chi_Minh"
+	defaultLogLevel     = "info"
+	defaultRateLimit    = "30"
+	defaultFeedInterval = "10m"
+	defaultReminderTime = "07:30"
 )
 
 // Variables lists every variable Loa reads, in the order of Config's fields.
@@ -87,6 +91,8 @@ var Variables = []Variable{
 	{"LOA_TIMEZONE", defaultTimezone, false, "IANA time zone for dates and schedules"},
 	{"LOA_LOG_LEVEL", defaultLogLevel, false, "debug, info, warn or error"},
 	{"LOA_RATE_LIMIT", defaultRateLimit, false, "Messages per second for the whole bot, 1–1000"},
+	{"LOA_FEED_INTERVAL", defaultFeedInterval, false, "How often each news feed is fetched, 1m–24h"},
+	{"LOA_REMINDER_TIME", defaultReminderTime, false, "Time of day (HH:MM) task reminders are sent"},
 }
 
 // ErrRequired is the cause of a VarError for a required variable that is unset
@@ -136,6 +142,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.Location = l.location()
 	c.LogLevel = l.logLevel()
 	c.RateLimit = l.rateLimit()
+	c.FeedInterval = l.feedInterval()
+	c.ReminderTime = l.reminderTime()
 
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
@@ -467,4 +475,49 @@ func (l *loader) rateLimit() int {
 		return 0
 	}
 	return n
+}
+
+// feedInterval bounds LOA_FEED_INTERVAL: more often than a minute is
+// impolite to the portals (and their feeds change less often anyway); less
+// often than a day is no longer news.
+func (l *loader) feedInterval() time.Duration {
+	const name = "LOA_FEED_INTERVAL"
+	v := l.getOr(name, defaultFeedInterval)
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Minute || d > 24*time.Hour {
+		l.failf(name, "must be a duration from 1m to 24h, such as 10m or 1h30m, got %s", l.quote(v))
+		return 0
+	}
+	return d
+}
+
+// shortDuration writes d as people write it in .env: "10m", not "10m0s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// reminderTime reads LOA_REMINDER_TIME, a time of day HH:MM on a 24-hour
+// clock in LOA_TIMEZONE: reminders arrive at the start of the working day,
+// not whenever the bot happens to look.
+func (l *loader) reminderTime() time.Duration {
+	const name = "LOA_REMINDER_TIME"
+	v := l.getOr(name, defaultReminderTime)
+	t, err := time.Parse("15:04", v)
+	if err != nil {
+		l.failf(name, "must be a time of day HH:MM on a 24-hour clock, such as 07:30, got %s", l.quote(v))
+		return 0
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
+}
+
+// clockTime writes a time of day as LOA_REMINDER_TIME is written: "07:30".
+func clockTime(d time.Duration) string {
+	return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
 }

@@ -51,7 +51,8 @@ func TestLoadDefaults(t *testing.T) {
 		HTTPAddr:    "127.0.0.1:8080",
 		Lang:        "vi",
 		LogLevel:    slog.LevelInfo,
-		RateLimit:   30,
+		RateLimit:   30, FeedInterval: 600_000_000_000, // 10m
+		ReminderTime: 27_000_000_000_000, // 07:30
 	}
 	if c.Location == nil || c.Location.String() != "Asia/Ho_Chi_Minh" {
 		t.Errorf("Location = %v, want Asia/Ho_Chi_Minh", c.Location)
@@ -177,6 +178,11 @@ func TestLoadVariables(t *testing.T) {
 		{name: "rate negative", env: map[string]string{"LOA_RATE_LIMIT": "-5"}, errVar: "LOA_RATE_LIMIT", errHas: `got "-5"`},
 		{name: "rate fraction", env: map[string]string{"LOA_RATE_LIMIT": "30.5"}, errVar: "LOA_RATE_LIMIT", errHas: `got "30.5"`},
 		{name: "rate word", env: map[string]string{"LOA_RATE_LIMIT": "fast"}, errVar: "LOA_RATE_LIMIT", errHas: `got "fast"`},
+		// LOA_REMINDER_TIME
+		{name: "reminder time", env: map[string]string{"LOA_REMINDER_TIME": "18:05"}, get: func(c Config) any { return int64(c.ReminderTime) }, want: int64(65_100_000_000_000)},
+		{name: "reminder midnight", env: map[string]string{"LOA_REMINDER_TIME": "00:00"}, get: func(c Config) any { return int64(c.ReminderTime) }, want: int64(0)},
+		{name: "reminder 24h", env: map[string]string{"LOA_REMINDER_TIME": "24:00"}, errVar: "LOA_REMINDER_TIME", errHas: `got "24:00"`},
+		{name: "reminder am/pm", env: map[string]string{"LOA_REMINDER_TIME": "7:30am"}, errVar: "LOA_REMINDER_TIME", errHas: "HH:MM"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -103,6 +103,8 @@ func (c Config) fields() [][2]string {
 		{"LOA_TIMEZONE", loc},
 		{"LOA_LOG_LEVEL", strings.ToLower(c.LogLevel.String())},
 		{"LOA_RATE_LIMIT", strconv.Itoa(c.RateLimit)},
+		{"LOA_FEED_INTERVAL", shortDuration(c.FeedInterval)},
+		{"LOA_REMINDER_TIME", clockTime(c.ReminderTime)},
 	}
 	// Last line of defence for a Config not made by Load, where any field
 	// might hold the token.

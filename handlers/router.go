@@ -28,6 +28,9 @@ type Store interface {
 type Config struct {
 	Store       Store
 	Directory   Directory     // units, people, invites; nil disables those commands
+	Tasks       TaskStore     // the agreement's tasks (/tasks, /task, /done …); needs Directory; nil disables them
+	Articles    Articles      // /latest, /article, /search, /sources; needs Directory; nil disables them
+	Sources     SourceAdder   // /addsource (checks the feed); nil disables it
 	ChatAdmins  ChatAdmins    // who administers a group, asked of Telegram
 	BotUsername string        // without "@", to recognise "/cmd@loa_bot" and build invite links
 	Lang        messages.Lang // the default language (LOA_LANG)
@@ -85,6 +88,9 @@ type command struct {
 type Router struct {
 	store    Store
 	dir      Directory
+	tasks    TaskStore
+	articles Articles
+	feeds    SourceAdder
 	admins   ChatAdmins
 	loc      *time.Location
 	now      func() time.Time
@@ -98,15 +104,18 @@ type Router struct {
 // NewRouter builds the router with every command Loa knows.
 func NewRouter(cfg Config) *Router {
 	r := &Router{
-		store:  cfg.Store,
-		dir:    cfg.Directory,
-		admins: cfg.ChatAdmins,
-		loc:    cfg.Location,
-		now:    cfg.Clock,
-		bot:    strings.ToLower(strings.TrimPrefix(cfg.BotUsername, "@")),
-		lang:   cfg.Lang,
-		log:    cfg.Logger,
-		byName: map[string]*command{},
+		store:    cfg.Store,
+		dir:      cfg.Directory,
+		tasks:    cfg.Tasks,
+		articles: cfg.Articles,
+		feeds:    cfg.Sources,
+		admins:   cfg.ChatAdmins,
+		loc:      cfg.Location,
+		now:      cfg.Clock,
+		bot:      strings.ToLower(strings.TrimPrefix(cfg.BotUsername, "@")),
+		lang:     cfg.Lang,
+		log:      cfg.Logger,
+		byName:   map[string]*command{},
 	}
 	if r.log == nil {
 		r.log = slog.Default()
@@ -124,6 +133,12 @@ func NewRouter(cfg Config) *Router {
 	r.add(&command{name: "help", desc: messages.KeyCmdHelp, run: r.help})
 	if r.dir != nil {
 		r.addDirectoryCommands()
+	}
+	if r.dir != nil && r.tasks != nil {
+		r.addTaskCommands()
+	}
+	if r.dir != nil && r.articles != nil {
+		r.addArticleCommands()
 	}
 	return r
 }
@@ -318,6 +333,14 @@ func (r *Router) callback(ctx context.Context, c *Context) (Response, error) {
 			return r.pick(ctx, c, rest)
 		case "jr":
 			return r.decideJoin(ctx, c, rest)
+		case taskCallback:
+			if r.tasks != nil {
+				return r.taskButton(ctx, c, rest)
+			}
+		case "latest":
+			if r.articles != nil {
+				return r.latestMore(ctx, c, rest)
+			}
 		}
 	}
 	return Response{CallbackText: messages.Plain(c.Lang, messages.KeyButtonExpired)}, nil
