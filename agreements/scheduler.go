@@ -45,9 +45,9 @@ type Store interface {
 	SetLastReminderDay(ctx context.Context, d time.Time) error
 }
 
-// Locker elects the one process that runs the scheduler; *storage.DB.
-type Locker interface {
-	TryLock(ctx context.Context, key int64) (*storage.Lock, error)
+// Leader elects the one process that runs the scheduler; *storage.DB.
+type Leader interface {
+	Lead(ctx context.Context, key int64, retry, interval time.Duration, log *slog.Logger, what string, step func(ctx context.Context))
 }
 
 // Scheduler sends the reminders and the Monday digests. Build it with its
@@ -306,7 +306,7 @@ func (s *Scheduler) log() *slog.Logger {
 // lock storage.LockReminders, so that of several loa processes sharing a
 // database exactly one sends reminders, and another takes over within
 // LockRetry when it dies. It returns when ctx ends.
-func (s *Scheduler) RunAsLeader(ctx context.Context, locker Locker) {
+func (s *Scheduler) RunAsLeader(ctx context.Context, leader Leader) {
 	retry, interval := s.LockRetry, s.Interval
 	if retry <= 0 {
 		retry = 5 * time.Second
@@ -314,39 +314,9 @@ func (s *Scheduler) RunAsLeader(ctx context.Context, locker Locker) {
 	if interval <= 0 {
 		interval = time.Minute
 	}
-	for ctx.Err() == nil {
-		lock, err := locker.TryLock(ctx, storage.LockReminders)
-		if err != nil || lock == nil {
-			if err != nil && ctx.Err() == nil {
-				s.log().Warn("reminder lock", "err", err)
-			}
-			sleep(ctx, retry)
-			continue
+	leader.Lead(ctx, storage.LockReminders, retry, interval, s.log(), "task reminders", func(ctx context.Context) {
+		if _, err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+			s.log().Error("send reminders", "err", err)
 		}
-		s.log().Info("this process now sends the task reminders")
-		for ctx.Err() == nil {
-			if err := lock.Alive(ctx); err != nil {
-				if ctx.Err() == nil {
-					s.log().Warn("lost the reminder lock; stepping down", "err", err)
-				}
-				break
-			}
-			if _, err := s.Tick(ctx); err != nil && ctx.Err() == nil {
-				s.log().Error("send reminders", "err", err)
-			}
-			sleep(ctx, interval)
-		}
-		relCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = lock.Release(relCtx)
-		cancel()
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
+	})
 }

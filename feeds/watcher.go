@@ -43,7 +43,7 @@ type Notifier interface {
 
 // Store is what the watcher needs from storage; *storage.DB satisfies it.
 type Store interface {
-	TryLock(ctx context.Context, key int64) (*storage.Lock, error)
+	Lead(ctx context.Context, key int64, retry, interval time.Duration, log *slog.Logger, what string, step func(ctx context.Context))
 	AddSource(ctx context.Context, actorID int64, url, name string, unitIDs []int64) (storage.Source, error)
 	DueSources(ctx context.Context, now time.Time) ([]storage.Source, error)
 	SetSourceState(ctx context.Context, id int64, st storage.SourceState) error
@@ -128,41 +128,11 @@ func NewWatcher(o Options) *Watcher {
 // advisory lock storage.LockFeeds while polling, and another process takes
 // over within a tick when this one dies.
 func (w *Watcher) Run(ctx context.Context) {
-	for ctx.Err() == nil {
-		lock, err := w.o.Store.TryLock(ctx, storage.LockFeeds)
-		if err != nil || lock == nil {
-			if err != nil && ctx.Err() == nil {
-				w.log.Warn("feed poller lock", "err", err)
-			}
-			sleep(ctx, w.o.Tick)
-			continue
+	w.o.Store.Lead(ctx, storage.LockFeeds, w.o.Tick, w.o.Tick, w.log, "news feeds", func(ctx context.Context) {
+		if _, err := w.PollOnce(ctx); err != nil && ctx.Err() == nil {
+			w.log.Warn("poll feeds", "err", err)
 		}
-		w.log.Info("this process now polls the news feeds")
-		for ctx.Err() == nil {
-			if err := lock.Alive(ctx); err != nil {
-				if ctx.Err() == nil {
-					w.log.Warn("feed poller lost its lock", "err", err)
-				}
-				break
-			}
-			if _, err := w.PollOnce(ctx); err != nil && ctx.Err() == nil {
-				w.log.Warn("poll feeds", "err", err)
-			}
-			sleep(ctx, w.o.Tick)
-		}
-		relCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = lock.Release(relCtx)
-		cancel()
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
+	})
 }
 
 // Report counts what one poll did.

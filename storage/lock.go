@@ -6,7 +6,9 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
+	"time"
 )
 
 // Keys of the session advisory locks that elect one process of many for a
@@ -169,4 +171,54 @@ func (l *Lock) take() *sql.Conn {
 func discard(conn *sql.Conn) {
 	_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 	_ = conn.Close()
+}
+
+// Lead runs step again and again, every interval, while this process holds
+// the session advisory lock key: of several loa processes sharing the
+// database exactly one does the job (polls feeds, sends reminders,
+// dispatches), and another takes over within retry when it dies and
+// PostgreSQL drops its session. Before each step the lock's connection is
+// checked, so a leader whose connection broke stops at once instead of
+// working beside its successor. Errors are logged under what; Lead returns
+// when ctx ends.
+func (db *DB) Lead(ctx context.Context, key int64, retry, interval time.Duration, log *slog.Logger, what string, step func(ctx context.Context)) {
+	waiting := false
+	for ctx.Err() == nil {
+		lock, err := db.TryLock(ctx, key)
+		if err != nil || lock == nil {
+			if err != nil && ctx.Err() == nil {
+				log.Warn(what+": cannot take the lock", "err", err)
+			} else if lock == nil && !waiting {
+				log.Info(what + ": another process leads; waiting to take over")
+				waiting = true
+			}
+			sleepCtx(ctx, retry)
+			continue
+		}
+		waiting = false
+		log.Info(what + ": this process now leads")
+		for ctx.Err() == nil {
+			if err := lock.Alive(ctx); err != nil {
+				if ctx.Err() == nil {
+					log.Warn(what+": lost the lock's connection; stepping down", "err", err)
+				}
+				break
+			}
+			step(ctx)
+			sleepCtx(ctx, interval)
+		}
+		relCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = lock.Release(relCtx)
+		cancel()
+	}
+}
+
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }

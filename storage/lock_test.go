@@ -1,6 +1,10 @@
 package storage_test
 
 import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -119,5 +123,71 @@ func TestLockAliveNoticesLoss(t *testing.T) {
 	l.Release(ctx) // must not hang or panic; the error is expected
 	if err := l.Release(ctx); err != nil {
 		t.Errorf("second Release: %v", err)
+	}
+}
+
+// TestLeadOneAtATime runs two "processes" leading the same job: only one
+// steps at a time, and when the leader's database goes away (the process
+// died) the other takes over within the retry interval.
+func TestLeadOneAtATime(t *testing.T) {
+	a, b := twoHandles(t)
+	var mu sync.Mutex
+	steps := map[string]int{}
+	active := map[string]bool{}
+	overlap := false
+	run := func(db *storage.DB, name string, ctx context.Context) {
+		db.Lead(ctx, 9_999, 20*time.Millisecond, 5*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)), "test", func(context.Context) {
+			mu.Lock()
+			active[name] = true
+			other := "a"
+			if name == "a" {
+				other = "b"
+			}
+			if active[other] && steps[other] > 0 {
+				overlap = true
+			}
+			steps[name]++
+			mu.Unlock()
+		})
+	}
+	ctxA, stopA := context.WithCancel(context.Background())
+	doneA := make(chan struct{})
+	go func() { run(a, "a", ctxA); close(doneA) }()
+	time.Sleep(100 * time.Millisecond)
+	ctxB, stopB := context.WithCancel(context.Background())
+	defer stopB()
+	doneB := make(chan struct{})
+	go func() { run(b, "b", ctxB); close(doneB) }()
+	time.Sleep(100 * time.Millisecond)
+	mu.Lock()
+	if steps["a"] == 0 || steps["b"] != 0 {
+		mu.Unlock()
+		t.Fatalf("while a leads: steps %v", steps)
+	}
+	mu.Unlock()
+	// The leader dies: its session ends, and with it the lock.
+	a.Close()
+	stopA()
+	<-doneA
+	mu.Lock()
+	active["a"] = false
+	mu.Unlock()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		mu.Lock()
+		n := steps["b"]
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("b never took over")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	stopB()
+	<-doneB
+	if overlap {
+		t.Fatal("both led at once")
 	}
 }
