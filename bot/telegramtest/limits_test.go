@@ -129,8 +129,9 @@ func TestForceRetryAfter(t *testing.T) {
 }
 
 // TestPacedClientNotRefused: a client pacing itself with x/time/rate at
-// exactly the ceiling never sees a 429, in real time. Each case runs
-// about one second.
+// exactly the global ceiling never sees a 429, in real time (the global
+// bucket holds a second's worth, so arrival jitter does not matter). Each
+// case runs about one second.
 func TestPacedClientNotRefused(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real-time pacing")
@@ -144,8 +145,10 @@ func TestPacedClientNotRefused(t *testing.T) {
 	}{
 		{"global 100/s, burst 1", Limits{Global: 100}, rate.NewLimiter(100, 1), privateChats(100), 100},
 		{"global 100/s, burst 20", Limits{Global: 100}, rate.NewLimiter(100, 20), privateChats(100), 120},
-		{"per chat 20/s", Limits{PerChat: 20}, rate.NewLimiter(20, 1), oneChat(PrivateChat(lan)), 20},
-		{"per group 20/s", Limits{PerChat: 20}, rate.NewLimiter(20, 1), oneChat(unit), 20},
+		// Per-chat pacing is not checked in real time: Telegram (and the
+		// emulator) count a message when it arrives, so on a loaded machine
+		// a delayed request makes the next one look early. TestPacedWithJitter
+		// checks it on the fake clock instead.
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
