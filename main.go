@@ -12,14 +12,20 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/loabot/loa/agreements"
 	"github.com/loabot/loa/bot"
 	"github.com/loabot/loa/config"
+	"github.com/loabot/loa/delivery"
 	"github.com/loabot/loa/feeds"
 	"github.com/loabot/loa/handlers"
 	"github.com/loabot/loa/messages"
@@ -172,17 +178,31 @@ func runBot(ctx context.Context, cfg config.Config, db *storage.DB, log *slog.Lo
 	log.Info("connected to Telegram", "bot", "@"+me, "mode", cfg.Mode)
 
 	lang := messages.Lang(cfg.Lang)
-	// The feed poller runs under its own advisory lock in one process of
-	// many. Publisher stays nil until the delivery engine is wired: new
-	// articles then wait, unpushed, instead of being lost.
+	// One limiter paces broadcasts and replies alike; the dispatcher runs
+	// in one process of many (advisory lock storage.LockDispatcher).
+	limiter := delivery.NewLimiter(float64(cfg.RateLimit))
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	engine, err := delivery.New(delivery.Config{
+		Store: db, Limiter: limiter, Logger: log, Clock: time.Now, Metrics: registry,
+		// Above Telegram's free 30 messages per second only paid broadcasts go faster.
+		Sender:      bot.NewSender(client, cfg.RateLimit > 30, cfg.DeliveryConcurrency),
+		Concurrency: cfg.DeliveryConcurrency, MaxRetryAge: cfg.DeliveryMaxAge,
+	})
+	if err != nil {
+		return err
+	}
+	// The feed poller and the reminder scheduler run under their own
+	// advisory locks in one process of many, and hand what they push to
+	// the delivery engine.
 	watcher := feeds.NewWatcher(feeds.Options{
 		Store: db, Interval: cfg.FeedInterval, Lang: lang, Location: cfg.Location,
-		Notifier: adminNotifier{db: db, client: client}, Logger: log,
+		Notifier: adminNotifier{db: db, client: client}, Logger: log, Publisher: engine,
 	})
 	go watcher.Run(ctx)
-	startReminders(ctx, cfg, db, nil, log) // TODO(delivery): pass the delivery engine
+	startReminders(ctx, cfg, db, engine, log)
 	router := handlers.NewRouter(handlers.Config{
-		Store: db, Directory: db, Articles: db, Sources: watcher, Tasks: db, ChatAdmins: client, BotUsername: me, Lang: lang,
+		Store: db, Directory: db, Articles: db, Sources: watcher, Tasks: db, Broadcasts: engine, ChatAdmins: client, BotUsername: me, Lang: lang,
 		Location: cfg.Location, Clock: time.Now, Logger: log,
 	})
 	langs := []messages.Lang{lang}
@@ -194,12 +214,25 @@ func runBot(ctx context.Context, cfg config.Config, db *storage.DB, log *slog.Lo
 	b, err := bot.New(bot.Options{
 		Client: client, Store: db, Handler: router, Logger: log,
 		Mode: bot.Mode(cfg.Mode), WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
-		HTTPAddr: cfg.HTTPAddr, Commands: router.Commands(), Langs: langs,
+		HTTPAddr: cfg.HTTPAddr, Commands: router.Commands(), Langs: langs, Pacer: limiter,
+		ExtraRoutes: map[string]http.Handler{"GET /metrics": promhttp.HandlerFor(registry, promhttp.HandlerOpts{})},
 	})
 	if err != nil {
 		return err
 	}
-	return b.Run(ctx)
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	dispatched := make(chan error, 1)
+	go func() { dispatched <- engine.Run(runCtx) }()
+	err = b.Run(runCtx)
+	// The bot stopped (a signal, or it could not start): stop the
+	// dispatcher too, and wait for the deliveries in flight to be recorded
+	// before the database closes.
+	stop()
+	if derr := <-dispatched; err == nil {
+		err = derr
+	}
+	return err
 }
 
 // connect calls getMe until Telegram answers: a network that is not up yet

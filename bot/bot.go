@@ -36,6 +36,14 @@ type Handler interface {
 	Handle(ctx context.Context, req handlers.Request) handlers.Response
 }
 
+// Pacer holds back messages to keep within Telegram's limits. Wait returns
+// when a message may go into chatID now (or ctx is done); Backoff passes on
+// Telegram's 429 retry_after for chatID.
+type Pacer interface {
+	Wait(ctx context.Context, chatID int64) error
+	Backoff(chatID int64, d time.Duration)
+}
+
 // Mode is how updates arrive.
 type Mode string
 
@@ -64,6 +72,11 @@ type Options struct {
 
 	// ExtraRoutes are mounted on the HTTP listener (for example /metrics).
 	ExtraRoutes map[string]http.Handler
+
+	// Pacer paces replies (sendMessage, editMessageText) with everything
+	// else the bot sends, so that answering people never pushes broadcasts
+	// over Telegram's limits; nil sends at once. *delivery.Limiter is one.
+	Pacer Pacer
 
 	Workers       int           // concurrent handlers; default 8
 	PollTimeout   time.Duration // long-poll wait; default 50 s, Telegram's cap

@@ -248,15 +248,29 @@ func (b *Bot) call(ctx context.Context, method string, params tgbotapi.Params) e
 	return err
 }
 
-// callResult calls the API for a reply. When Telegram asks to slow down
-// (429) it waits exactly retry_after and tries again, a few times: a reply
-// that arrives late beats one that never arrives.
+// callResult calls the API for a reply. Messages (sendMessage,
+// editMessageText) first wait for the Pacer. When Telegram asks to slow
+// down (429) it waits exactly retry_after (through the Pacer, which then
+// holds back everything else for that chat too) and tries again, a few
+// times: a reply that arrives late beats one that never arrives.
 func (b *Bot) callResult(ctx context.Context, method string, params tgbotapi.Params) (json.RawMessage, error) {
+	paced := b.o.Pacer != nil && (method == "sendMessage" || method == "editMessageText")
+	chatID, _ := strconv.ParseInt(params["chat_id"], 10, 64)
 	for attempt := 0; ; attempt++ {
+		if paced {
+			if err := b.o.Pacer.Wait(ctx, chatID); err != nil {
+				return nil, err
+			}
+		}
 		raw, err := b.o.Client.Call(ctx, method, params)
 		var apiErr *APIError
 		if attempt < 3 && errors.As(err, &apiErr) && apiErr.Err.Code == http.StatusTooManyRequests {
-			if !sleep(ctx, max(apiErr.RetryAfter(), time.Second)) {
+			wait := max(apiErr.RetryAfter(), time.Second)
+			if paced {
+				b.o.Pacer.Backoff(chatID, wait)
+				continue
+			}
+			if !sleep(ctx, wait) {
 				return nil, err
 			}
 			continue

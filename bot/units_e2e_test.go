@@ -103,7 +103,7 @@ func TestChatLifeEndToEnd(t *testing.T) {
 	db := pgtest.New(t)
 	importUnits(t, db)
 	ctx := context.Background()
-	start(t, emu, db, setup{})
+	r := start(t, emu, db, setup{})
 
 	leader := telegramtest.User{ID: 9300, FirstName: "Trưởng", LastName: "Nhóm", LanguageCode: "vi"}
 	grp := telegramtest.Group(-9301, "Dân quân Trà Cổ")
@@ -135,7 +135,7 @@ func TestChatLifeEndToEnd(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after migration the unit reaches %v", reached)
+			t.Fatalf("after migration the unit reaches %v\n%s", reached, r.log.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

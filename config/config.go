@@ -51,6 +51,10 @@ type Config struct {
 	RateLimit     int            // LOA_RATE_LIMIT, messages per second for the whole bot
 	FeedInterval  time.Duration  // LOA_FEED_INTERVAL, how often each news feed is fetched
 	ReminderTime  time.Duration  // LOA_REMINDER_TIME, time of day (after midnight in LOA_TIMEZONE) of task reminders
+	// LOA_DELIVERY_CONCURRENCY, messages the dispatcher has in flight at once
+	DeliveryConcurrency int
+	// LOA_DELIVERY_MAX_AGE, how long a delivery failing for a temporary reason is retried
+	DeliveryMaxAge time.Duration
 }
 
 // Variable describes one environment variable Loa reads.
@@ -73,6 +77,9 @@ const (
 	defaultRateLimit    = "30"
 	defaultFeedInterval = "10m"
 	defaultReminderTime = "07:30"
+
+	defaultDeliveryConcurrency = "16"
+	defaultDeliveryMaxAge      = "6h"
 )
 
 // Variables lists every variable Loa reads, in the order of Config's fields.
@@ -93,6 +100,8 @@ var Variables = []Variable{
 	{"LOA_RATE_LIMIT", defaultRateLimit, false, "Messages per second for the whole bot, 1–1000"},
 	{"LOA_FEED_INTERVAL", defaultFeedInterval, false, "How often each news feed is fetched, 1m–24h"},
 	{"LOA_REMINDER_TIME", defaultReminderTime, false, "Time of day (HH:MM) task reminders are sent"},
+	{"LOA_DELIVERY_CONCURRENCY", defaultDeliveryConcurrency, false, "Messages the dispatcher sends at once, 1–256"},
+	{"LOA_DELIVERY_MAX_AGE", defaultDeliveryMaxAge, false, "How long failing deliveries are retried, 1m–72h"},
 }
 
 // ErrRequired is the cause of a VarError for a required variable that is unset
@@ -144,6 +153,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.RateLimit = l.rateLimit()
 	c.FeedInterval = l.feedInterval()
 	c.ReminderTime = l.reminderTime()
+	c.DeliveryConcurrency = l.deliveryConcurrency()
+	c.DeliveryMaxAge = l.deliveryMaxAge()
 
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
@@ -520,4 +531,34 @@ func (l *loader) reminderTime() time.Duration {
 // clockTime writes a time of day as LOA_REMINDER_TIME is written: "07:30".
 func clockTime(d time.Duration) string {
 	return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+}
+
+// maxDeliveryConcurrency bounds LOA_DELIVERY_CONCURRENCY: each sender holds
+// an HTTP connection, and more than a few dozen gain nothing at Telegram's
+// rates; it is also how many messages a crash can send twice.
+const maxDeliveryConcurrency = 256
+
+func (l *loader) deliveryConcurrency() int {
+	const name = "LOA_DELIVERY_CONCURRENCY"
+	v := l.getOr(name, defaultDeliveryConcurrency)
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxDeliveryConcurrency {
+		l.failf(name, "must be a whole number from 1 to %d, got %s", maxDeliveryConcurrency, l.quote(v))
+		return 0
+	}
+	return n
+}
+
+// deliveryMaxAge bounds LOA_DELIVERY_MAX_AGE: under a minute a short
+// network outage would fail whole broadcasts; after three days a message is
+// no longer news.
+func (l *loader) deliveryMaxAge() time.Duration {
+	const name = "LOA_DELIVERY_MAX_AGE"
+	v := l.getOr(name, defaultDeliveryMaxAge)
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Minute || d > 72*time.Hour {
+		l.failf(name, "must be a duration from 1m to 72h, such as 6h or 30m, got %s", l.quote(v))
+		return 0
+	}
+	return d
 }

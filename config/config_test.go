@@ -52,7 +52,8 @@ func TestLoadDefaults(t *testing.T) {
 		Lang:        "vi",
 		LogLevel:    slog.LevelInfo,
 		RateLimit:   30, FeedInterval: 600_000_000_000, // 10m
-		ReminderTime: 27_000_000_000_000, // 07:30
+		ReminderTime:        27_000_000_000_000,                     // 07:30
+		DeliveryConcurrency: 16, DeliveryMaxAge: 21_600_000_000_000, // 6h
 	}
 	if c.Location == nil || c.Location.String() != "Asia/Ho_Chi_Minh" {
 		t.Errorf("Location = %v, want Asia/Ho_Chi_Minh", c.Location)
@@ -183,6 +184,13 @@ func TestLoadVariables(t *testing.T) {
 		{name: "reminder midnight", env: map[string]string{"LOA_REMINDER_TIME": "00:00"}, get: func(c Config) any { return int64(c.ReminderTime) }, want: int64(0)},
 		{name: "reminder 24h", env: map[string]string{"LOA_REMINDER_TIME": "24:00"}, errVar: "LOA_REMINDER_TIME", errHas: `got "24:00"`},
 		{name: "reminder am/pm", env: map[string]string{"LOA_REMINDER_TIME": "7:30am"}, errVar: "LOA_REMINDER_TIME", errHas: "HH:MM"},
+		// LOA_DELIVERY_CONCURRENCY, LOA_DELIVERY_MAX_AGE
+		{name: "concurrency", env: map[string]string{"LOA_DELIVERY_CONCURRENCY": "64"}, get: func(c Config) any { return c.DeliveryConcurrency }, want: 64},
+		{name: "concurrency 0", env: map[string]string{"LOA_DELIVERY_CONCURRENCY": "0"}, errVar: "LOA_DELIVERY_CONCURRENCY", errHas: `got "0"`},
+		{name: "concurrency 257", env: map[string]string{"LOA_DELIVERY_CONCURRENCY": "257"}, errVar: "LOA_DELIVERY_CONCURRENCY", errHas: "1 to 256"},
+		{name: "max age", env: map[string]string{"LOA_DELIVERY_MAX_AGE": "90m"}, get: func(c Config) any { return int64(c.DeliveryMaxAge) }, want: int64(5_400_000_000_000)},
+		{name: "max age too short", env: map[string]string{"LOA_DELIVERY_MAX_AGE": "30s"}, errVar: "LOA_DELIVERY_MAX_AGE", errHas: `got "30s"`},
+		{name: "max age no unit", env: map[string]string{"LOA_DELIVERY_MAX_AGE": "6"}, errVar: "LOA_DELIVERY_MAX_AGE", errHas: "1m to 72h"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

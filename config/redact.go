@@ -105,6 +105,8 @@ func (c Config) fields() [][2]string {
 		{"LOA_RATE_LIMIT", strconv.Itoa(c.RateLimit)},
 		{"LOA_FEED_INTERVAL", shortDuration(c.FeedInterval)},
 		{"LOA_REMINDER_TIME", clockTime(c.ReminderTime)},
+		{"LOA_DELIVERY_CONCURRENCY", strconv.Itoa(c.DeliveryConcurrency)},
+		{"LOA_DELIVERY_MAX_AGE", shortDuration(c.DeliveryMaxAge)},
 	}
 	// Last line of defence for a Config not made by Load, where any field
 	// might hold the token.

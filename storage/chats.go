@@ -100,6 +100,7 @@ type chatRef struct {
 // before the old row goes, so foreign keys to chats(id) hold at every step.
 var chatRefs = []chatRef{
 	{"subscriptions", "chat_id", []string{"unit_id"}},
+	{"deliveries", "chat_id", []string{"broadcast_id"}},
 }
 
 // moveStatements returns the SQL that moves r's rows from chat $1 to $2.
@@ -167,13 +168,20 @@ func (db *DB) MigrateChat(ctx context.Context, oldID, newID int64, newType strin
 	if !hasOld {
 		return nil // moved already
 	}
+	inserted := false
 	if hasNew {
 		_, err = tx.ExecContext(ctx, `UPDATE chats SET type = $2, updated_at = now() WHERE id = $1`, newID, newType)
 	} else {
-		_, err = tx.ExecContext(ctx, `
+		// The new row may appear at this very moment: the supergroup's
+		// first update (the bot's membership there) is handled in parallel
+		// with the old group's migration notice. Then it is kept, as if it
+		// had been there first.
+		// xmax = 0 tells a fresh insert from an update.
+		err = tx.GetContext(ctx, &inserted, `
 			INSERT INTO chats (id, type, title, language, status, created_at, updated_at)
-			SELECT $2, $3, title, language, 'active', created_at, now() FROM chats WHERE id = $1`,
-			oldID, newID, newType)
+			SELECT $2, $3, title, language, 'active', created_at, now() FROM chats WHERE id = $1
+			ON CONFLICT (id) DO UPDATE SET type = EXCLUDED.type, updated_at = now()
+			RETURNING (xmax = 0)`, oldID, newID, newType)
 	}
 	if err != nil {
 		return fail(err)
@@ -185,7 +193,7 @@ func (db *DB) MigrateChat(ctx context.Context, oldID, newID int64, newType strin
 			}
 		}
 	}
-	if hasNew {
+	if !inserted {
 		_, err = tx.ExecContext(ctx, `UPDATE chats SET status = 'left', updated_at = now() WHERE id = $1 AND status <> 'left'`, oldID)
 	} else {
 		_, err = tx.ExecContext(ctx, `DELETE FROM chats WHERE id = $1`, oldID)
