@@ -3,23 +3,11 @@ package agreements
 import (
 	"context"
 
-	"github.com/loabot/loa/messages"
+	"github.com/loabot/loa/delivery"
 )
 
 // Broadcast is what the scheduler hands to the delivery engine.
-//
-// TODO(delivery): becomes `type Broadcast = delivery.Broadcast` when the
-// delivery package lands; the fields are its fields.
-type Broadcast struct {
-	Kind         string
-	AuthorID     int64
-	AuthorChatID int64
-	Lang         messages.Lang
-	Text         string
-	NoPreview    bool
-	Units        []int64
-	DedupKey     string
-}
+type Broadcast = delivery.Broadcast
 
 // Publisher is the delivery engine as the scheduler needs it: one broadcast
 // to units (and the units below them), idempotent by DedupKey. It returns

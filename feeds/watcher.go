@@ -11,23 +11,14 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/loabot/loa/delivery"
 	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/storage"
 )
 
-// Broadcast is what the poller hands to the delivery engine for a new
-// article. Its fields are those of delivery.Broadcast, in the same order, so
-// main converts one into the other with a plain type conversion.
-type Broadcast struct {
-	Kind         string // "article"
-	AuthorID     int64  // 0: the system
-	AuthorChatID int64  // 0
-	Lang         messages.Lang
-	Text         string // Telegram HTML
-	NoPreview    bool
-	Units        []int64
-	DedupKey     string // the same key twice enqueues nothing new
-}
+// Broadcast is what the watcher hands to the delivery engine: one card
+// for the chats following the source's units.
+type Broadcast = delivery.Broadcast
 
 // Publisher hands a broadcast to the delivery engine (which fans it out to
 // the chats that follow the units, durably). main wires *delivery.Engine.

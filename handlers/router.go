@@ -31,6 +31,7 @@ type Config struct {
 	Tasks       TaskStore     // the agreement's tasks (/tasks, /task, /done …); needs Directory; nil disables them
 	Articles    Articles      // /latest, /article, /search, /sources; needs Directory; nil disables them
 	Sources     SourceAdder   // /addsource (checks the feed); nil disables it
+	Broadcasts  Broadcaster   // the delivery engine (/broadcast …); needs Directory; nil disables it
 	ChatAdmins  ChatAdmins    // who administers a group, asked of Telegram
 	BotUsername string        // without "@", to recognise "/cmd@loa_bot" and build invite links
 	Lang        messages.Lang // the default language (LOA_LANG)
@@ -91,6 +92,7 @@ type Router struct {
 	tasks    TaskStore
 	articles Articles
 	feeds    SourceAdder
+	bc       Broadcaster
 	admins   ChatAdmins
 	loc      *time.Location
 	now      func() time.Time
@@ -109,6 +111,7 @@ func NewRouter(cfg Config) *Router {
 		tasks:    cfg.Tasks,
 		articles: cfg.Articles,
 		feeds:    cfg.Sources,
+		bc:       cfg.Broadcasts,
 		admins:   cfg.ChatAdmins,
 		loc:      cfg.Location,
 		now:      cfg.Clock,
@@ -139,6 +142,9 @@ func NewRouter(cfg Config) *Router {
 	}
 	if r.dir != nil && r.articles != nil {
 		r.addArticleCommands()
+	}
+	if r.dir != nil && r.bc != nil {
+		r.addBroadcastCommands()
 	}
 	return r
 }
@@ -340,6 +346,10 @@ func (r *Router) callback(ctx context.Context, c *Context) (Response, error) {
 		case "latest":
 			if r.articles != nil {
 				return r.latestMore(ctx, c, rest)
+			}
+		case "bc":
+			if r.bc != nil {
+				return r.decideBroadcast(ctx, c, rest)
 			}
 		}
 	}

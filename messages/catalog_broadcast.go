@@ -19,6 +19,10 @@ func init() {
 		KeyCancelUsage:           "Cách dùng: <code>/cancel &lt;số thông báo&gt;</code>, xem số trong /broadcasts.",
 		KeyCmdBroadcasts:         "Xem các thông báo gần đây",
 		KeyCmdCancel:             "Dừng một thông báo đang gửi",
+		KeyStateDraft:            "chờ xác nhận",
+		KeyStateSending:          "đang gửi",
+		KeyStateDone:             "đã xong",
+		KeyStateCancelled:        "đã dừng",
 	})
 	extend(English, map[Key]string{
 		KeyBroadcastUsage:        "Usage: <code>/broadcast &lt;unit code…|all&gt; &lt;text&gt;</code>, e.g. <code>/broadcast dq-tra-co dq-hai-xuan Briefing at 7:30 on Monday.</code> Separate units with spaces or commas.",
@@ -38,5 +42,9 @@ func init() {
 		KeyCancelUsage:           "Usage: <code>/cancel &lt;announcement number&gt;</code>; see /broadcasts for numbers.",
 		KeyCmdBroadcasts:         "Recent announcements",
 		KeyCmdCancel:             "Stop an announcement being sent",
+		KeyStateDraft:            "awaiting confirmation",
+		KeyStateSending:          "sending",
+		KeyStateDone:             "done",
+		KeyStateCancelled:        "stopped",
 	})
 }

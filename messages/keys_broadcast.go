@@ -40,3 +40,11 @@ const (
 	KeyCmdBroadcasts Key = "cmd.broadcasts"
 	KeyCmdCancel     Key = "cmd.cancel"
 )
+
+// States of a broadcast as /broadcasts names them.
+const (
+	KeyStateDraft     Key = "broadcast.state_draft"
+	KeyStateSending   Key = "broadcast.state_sending"
+	KeyStateDone      Key = "broadcast.state_done"
+	KeyStateCancelled Key = "broadcast.state_cancelled"
+)

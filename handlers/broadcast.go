@@ -1,0 +1,251 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/loabot/loa/delivery"
+	"github.com/loabot/loa/messages"
+	"github.com/loabot/loa/storage"
+)
+
+// Broadcaster is the delivery engine as the broadcast commands use it.
+// *delivery.Engine satisfies it.
+type Broadcaster interface {
+	CreateDraft(ctx context.Context, b delivery.Broadcast) (int64, int, error)
+	Start(ctx context.Context, id, actorID int64) (bool, int, error)
+	Cancel(ctx context.Context, id, actorID int64) (int, error)
+	Broadcast(ctx context.Context, id int64) (delivery.Summary, error)
+	Recent(ctx context.Context, limit int) ([]delivery.Summary, error)
+}
+
+func (r *Router) addBroadcastCommands() {
+	r.add(&command{name: "broadcast", desc: messages.KeyCmdBroadcast, access: OfficerOrAdmin, run: r.broadcast})
+	r.add(&command{name: "broadcasts", desc: messages.KeyCmdBroadcasts, access: OfficerOrAdmin, run: r.broadcasts})
+	r.add(&command{name: "cancel", desc: messages.KeyCmdCancel, access: OfficerOrAdmin, run: r.cancelBroadcast})
+}
+
+// broadcast prepares an announcement: "/broadcast <unit…|all> <text>".
+// Nothing is sent yet: the author sees how many chats it reaches and the
+// text exactly as it will arrive, with Send and Cancel buttons.
+func (r *Router) broadcast(ctx context.Context, c *Context) (Response, error) {
+	a, err := c.access(ctx, r.dir)
+	if err != nil {
+		return Response{}, err
+	}
+	targets, codes, textFrom, other := r.broadcastTargets(c, a)
+	if other != nil {
+		return *other, nil
+	}
+	body := strings.TrimSpace(messages.TailToHTML(c.Req.Text, c.Req.Entities, textFrom))
+	if body == "" {
+		return c.Reply(messages.KeyBroadcastUsage), nil
+	}
+	if messages.Length(body) > delivery.MaxTextLength {
+		return c.Reply(messages.KeyBroadcastTooLong, delivery.MaxTextLength), nil
+	}
+	list := strings.Join(codes, ", ")
+	id, chats, err := r.bc.CreateDraft(ctx, delivery.Broadcast{
+		Kind: "announcement", AuthorID: c.User.ID, AuthorChatID: c.Req.Chat.ID, Lang: c.Lang,
+		Text: body, Units: targets,
+	})
+	if err != nil {
+		return Response{}, fmt.Errorf("draft broadcast to %s: %w", list, err)
+	}
+	if chats == 0 {
+		return c.Reply(messages.KeyBroadcastNobody, list), nil
+	}
+	data := "bc:" + strconv.FormatInt(id, 10) + ":"
+	return Response{Replies: []Reply{{
+		Text: c.T(messages.KeyBroadcastPreview, chats, list, messages.HTML(body)),
+		Buttons: [][]Button{{
+			{Text: messages.Plain(c.Lang, messages.KeyBroadcastSendButton), Data: data + "send"},
+			{Text: messages.Plain(c.Lang, messages.KeyBroadcastCancelButton), Data: data + "drop"},
+		}},
+	}}}, nil
+}
+
+// broadcastTargets reads the unit codes at the start of the arguments (or
+// "all", for admins: the roots of the tree) and checks the asker acts for
+// each. It returns the units, their codes, and where the text begins.
+func (r *Router) broadcastTargets(c *Context, a *access) ([]int64, []string, int, *Response) {
+	text := c.Req.Text
+	pos := c.Cmd.ArgsOffset
+	var ids []int64
+	var codes []string
+	for pos < len(text) {
+		rest := text[pos:]
+		end := strings.IndexFunc(rest, unicode.IsSpace)
+		if end < 0 {
+			end = len(rest)
+		}
+		word := rest[:end]
+		var found []storage.Unit
+		all := strings.EqualFold(word, "all")
+		if all {
+			found = a.tree.Roots()
+		} else {
+			for _, code := range strings.Split(word, ",") {
+				if code == "" {
+					continue
+				}
+				u, ok := a.tree.ByCode(strings.ToLower(code))
+				if !ok {
+					found = nil
+					break
+				}
+				found = append(found, u)
+			}
+		}
+		if len(found) == 0 {
+			break // the text begins here
+		}
+		if all && !a.admin() {
+			resp := c.Reply(messages.KeyNotAllowed)
+			return nil, nil, 0, &resp
+		}
+		for _, u := range found {
+			if !a.actsFor(u.ID) {
+				resp := c.Reply(messages.KeyNotAllowed)
+				return nil, nil, 0, &resp
+			}
+			ids = append(ids, u.ID)
+			codes = append(codes, u.Code)
+		}
+		pos += end
+		for pos < len(text) {
+			r, n := utf8.DecodeRuneInString(text[pos:])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			pos += n
+		}
+	}
+	if len(ids) == 0 {
+		resp := c.Reply(messages.KeyBroadcastUsage)
+		return nil, nil, 0, &resp
+	}
+	return ids, codes, pos, nil
+}
+
+// decideBroadcast handles Send and Cancel under a preview. Only the author
+// may press them; the engine starts a draft once, so a second press (or a
+// press after Cancel) sends nothing.
+func (r *Router) decideBroadcast(ctx context.Context, c *Context, data string) (Response, error) {
+	idText, action, _ := strings.Cut(data, ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil || (action != "send" && action != "drop") {
+		return Response{CallbackText: messages.Plain(c.Lang, messages.KeyButtonExpired)}, nil
+	}
+	b, err := r.bc.Broadcast(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return Response{CallbackText: messages.Plain(c.Lang, messages.KeyButtonExpired)}, nil
+	}
+	if err != nil {
+		return Response{}, err
+	}
+	if b.AuthorID != c.User.ID {
+		return Response{CallbackText: messages.Plain(c.Lang, messages.KeyBroadcastNotYours), CallbackAlert: true}, nil
+	}
+	if action == "drop" {
+		if _, err := r.bc.Cancel(ctx, id, c.User.ID); err != nil {
+			return Response{}, fmt.Errorf("drop broadcast %d: %w", id, err)
+		}
+		return Response{Replies: []Reply{{EditMessageID: c.Req.MessageID, Text: c.T(messages.KeyBroadcastDropped)}}}, nil
+	}
+	started, chats, err := r.bc.Start(ctx, id, c.User.ID)
+	if err != nil {
+		return Response{}, fmt.Errorf("start broadcast %d: %w", id, err)
+	}
+	if !started {
+		return Response{CallbackText: messages.Plain(c.Lang, messages.KeyButtonExpired)}, nil
+	}
+	return Response{Replies: []Reply{{EditMessageID: c.Req.MessageID, Text: c.T(messages.KeyBroadcastStarted, id, chats)}}}, nil
+}
+
+func stateName(c *Context, state string) messages.HTML {
+	key := map[string]messages.Key{
+		delivery.StateDraft: messages.KeyStateDraft, delivery.StateSending: messages.KeyStateSending,
+		delivery.StateDone: messages.KeyStateDone, delivery.StateCancelled: messages.KeyStateCancelled,
+	}[state]
+	if key == "" {
+		return messages.HTML(messages.Escape(state))
+	}
+	return messages.HTML(c.T(key))
+}
+
+// mayManage: the author and admins manage a broadcast; officers see the
+// broadcasts to units they act for.
+func mayManage(a *access, b delivery.Summary) bool {
+	return a.admin() || b.AuthorID == a.user.ID
+}
+
+func maySee(a *access, b delivery.Summary) bool {
+	if mayManage(a, b) {
+		return true
+	}
+	for _, u := range b.Units {
+		if !a.actsFor(u) {
+			return false
+		}
+	}
+	return len(b.Units) > 0
+}
+
+// broadcasts lists the recent broadcasts the asker may see, with counts.
+func (r *Router) broadcasts(ctx context.Context, c *Context) (Response, error) {
+	a, err := c.access(ctx, r.dir)
+	if err != nil {
+		return Response{}, err
+	}
+	list, err := r.bc.Recent(ctx, 50)
+	if err != nil {
+		return Response{}, fmt.Errorf("recent broadcasts: %w", err)
+	}
+	var b strings.Builder
+	shown := 0
+	for _, s := range list {
+		if !maySee(a, s) || shown == 10 {
+			continue
+		}
+		shown++
+		b.WriteString("\n")
+		b.WriteString(c.T(messages.KeyBroadcastsLine, s.ID, messages.DateTime(s.CreatedAt, r.loc), stateName(c, s.State),
+			s.Sent, s.Total, s.Blocked, s.Failed, s.Excerpt))
+	}
+	if shown == 0 {
+		return c.Reply(messages.KeyBroadcastsEmpty), nil
+	}
+	return Response{Replies: []Reply{{Text: c.T(messages.KeyBroadcastsHeader) + b.String()}}}, nil
+}
+
+// cancelBroadcast stops what is left of a broadcast: "/cancel <id>".
+func (r *Router) cancelBroadcast(ctx context.Context, c *Context) (Response, error) {
+	idText := strings.TrimPrefix(strings.TrimSpace(c.Cmd.Args), "#")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil || id <= 0 {
+		return c.Reply(messages.KeyCancelUsage), nil
+	}
+	a, err := c.access(ctx, r.dir)
+	if err != nil {
+		return Response{}, err
+	}
+	s, err := r.bc.Broadcast(ctx, id)
+	if errors.Is(err, delivery.ErrNotFound) || (err == nil && !mayManage(a, s)) {
+		// Someone else's broadcast is answered like a missing one.
+		return c.Reply(messages.KeyBroadcastUnknown, idText), nil
+	}
+	if err != nil {
+		return Response{}, err
+	}
+	n, err := r.bc.Cancel(ctx, id, c.User.ID)
+	if err != nil {
+		return Response{}, fmt.Errorf("cancel broadcast %d: %w", id, err)
+	}
+	return c.Reply(messages.KeyBroadcastCancelled, id, n), nil
+}
