@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"github.com/loabot/loa/agreements"
+	"github.com/loabot/loa/bot"
+	"github.com/loabot/loa/bot/telegramtest"
+	"github.com/loabot/loa/delivery"
 	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/storage"
 )
@@ -49,6 +52,9 @@ func date(s string) time.Time {
 type recorder struct {
 	db  *storage.DB
 	now func() time.Time
+	// engine, when set, gets every broadcast too: the real delivery engine,
+	// whose dispatcher sends to the emulator.
+	engine agreements.Publisher
 
 	mu     sync.Mutex
 	keys   map[string]int64
@@ -70,6 +76,12 @@ func (r *recorder) Enqueue(ctx context.Context, b agreements.Broadcast) (int64, 
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.calls++
+	if r.engine != nil {
+		// Every call, duplicates too: the engine must drop them itself.
+		if _, _, err := r.engine.Enqueue(ctx, b); err != nil {
+			return 0, 0, err
+		}
+	}
 	if id, dup := r.keys[b.DedupKey]; dup {
 		return id, 0, nil
 	}
@@ -155,7 +167,7 @@ func (f *fixture) done(key, due string) {
 func (f *fixture) follow(chatID int64, code string) {
 	f.t.Helper()
 	ctx := context.Background()
-	if err := f.db.UpsertChat(ctx, storage.Chat{ID: chatID, Type: "group", Title: code}); err != nil {
+	if err := f.db.UpsertChat(ctx, storage.Chat{ID: chatID, Type: "private", Title: code}); err != nil {
 		f.t.Fatal(err)
 	}
 	u, err := f.db.UnitByCode(ctx, code)
@@ -175,10 +187,27 @@ func (f *fixture) follow(chatID int64, code string) {
 // fresh schedulers (restarts: nothing more may go out).
 func TestMonthOfReminders(t *testing.T) {
 	f := newFixture(t, shippedPlan)
-	chats := map[string]int64{"tuyengiao": -101, "chqs": -102, "dq-tra-co": -103, "p-tra-co": -104, "dq-hai-son": -105, "x-bac-son": -106}
+	// One person's private chat per unit (private chats are paced at one
+	// message a second; groups at 19 a minute would make this walk slow).
+	chats := map[string]int64{"tuyengiao": 101, "chqs": 102, "dq-tra-co": 103, "p-tra-co": 104, "dq-hai-son": 105, "x-bac-son": 106}
+	emu := telegramtest.NewT(t)
 	for code, id := range chats {
 		f.follow(id, code)
+		emu.AddChat(telegramtest.PrivateChat(telegramtest.User{ID: id, FirstName: code}))
 	}
+	engine, err := delivery.New(delivery.Config{
+		Store: f.db, Sender: bot.NewSender(bot.NewClient(emu.URL(), emu.Token(), 5*time.Second), false, 8),
+		Limiter: delivery.NewLimiter(30), PollEvery: 20 * time.Millisecond, LockRetry: 50 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.pub.engine = engine
+	runCtx, stopEngine := context.WithCancel(context.Background())
+	engineDone := make(chan error, 1)
+	go func() { engineDone <- engine.Run(runCtx) }()
+	defer func() { stopEngine(); <-engineDone }()
 	f.now = at("25/11/2021 10:00")
 	f.done("tuyen-truyen-qp", "25/11/2021")
 	if err := f.db.SetLastReminderDay(context.Background(), date("30/11/2021")); err != nil {
@@ -303,6 +332,39 @@ func TestMonthOfReminders(t *testing.T) {
 	}
 	if reminders != total {
 		t.Errorf("the chqs chat received %d reminders, want %d", reminders, total)
+	}
+
+	// And what the chats really received, through the delivery engine and
+	// the emulator: exactly those broadcasts, each once.
+	for code, id := range chats {
+		want := len(f.pub.byChat[id])
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		got, err := emu.WaitMessages(ctx, id, want)
+		cancel()
+		if err != nil {
+			t.Fatalf("the %s chat: %v", code, err)
+		}
+		var texts, wantTexts []string
+		for _, m := range got {
+			texts = append(texts, m.HTML)
+		}
+		for _, r := range f.pub.byChat[id] {
+			wantTexts = append(wantTexts, r.b.Text)
+		}
+		slices.Sort(texts)
+		slices.Sort(wantTexts)
+		if !slices.Equal(texts, wantTexts) {
+			t.Errorf("the %s chat received %d messages in the emulator, want %d:\n%q\nwant\n%q", code, len(texts), len(wantTexts), texts, wantTexts)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	for code, id := range chats {
+		if n, want := len(emu.Messages(id)), len(f.pub.byChat[id]); n != want {
+			t.Errorf("the %s chat received %d messages in the end, want exactly %d", code, n, want)
+		}
+	}
+	for _, e := range emu.Errors() {
+		t.Errorf("API error: %+v", e)
 	}
 }
 
