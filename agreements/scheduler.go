@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/loabot/loa/delivery"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/loabot/loa/messages"
@@ -245,6 +247,7 @@ func (s *Scheduler) remind(ctx context.Context, tree *units.Tree, o Occurrence, 
 	id, chats, err := s.Publisher.Enqueue(ctx, Broadcast{
 		Kind: BroadcastKind, Lang: s.Lang, Text: RenderReminder(s.Lang, tree, o, r.Kind, r.Day),
 		NoPreview: true, Units: o.Task.UnitIDs(), DedupKey: key,
+		Buttons: ReminderButtons(s.Lang, o.Task.ID, o.Due),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("enqueue %s: %w", key, err)
@@ -319,4 +322,16 @@ func (s *Scheduler) RunAsLeader(ctx context.Context, leader Leader) {
 			s.log().Error("send reminders", "err", err)
 		}
 	})
+}
+
+// ReminderButtons are the one-tap buttons under a reminder: Done, In
+// progress, Open the task. Their data ("tk:d:<task>:<yyyymmdd>", …) is what
+// handlers' task buttons read; the presser's rights are checked there.
+func ReminderButtons(lang messages.Lang, taskID int64, due time.Time) [][]delivery.Button {
+	occ := strconv.FormatInt(taskID, 10) + ":" + due.Format("20060102")
+	return [][]delivery.Button{{
+		{Text: messages.Plain(lang, messages.KeyTaskButtonDone), Data: "tk:d:" + occ},
+		{Text: messages.Plain(lang, messages.KeyTaskButtonProgress), Data: "tk:p:" + occ},
+		{Text: messages.Plain(lang, messages.KeyTaskButtonOpen), Data: "tk:o:" + strconv.FormatInt(taskID, 10)},
+	}}
 }

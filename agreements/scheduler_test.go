@@ -357,6 +357,15 @@ func TestMonthOfReminders(t *testing.T) {
 			t.Errorf("the %s chat received %d messages in the emulator, want %d:\n%q\nwant\n%q", code, len(texts), len(wantTexts), texts, wantTexts)
 		}
 	}
+	withButtons := 0
+	for _, m := range emu.Messages(chats["chqs"]) {
+		if len(m.InlineKeyboard) == 1 && strings.HasPrefix(m.InlineKeyboard[0][0].CallbackData(), "tk:d:") {
+			withButtons++
+		}
+	}
+	if withButtons != total {
+		t.Errorf("%d of the chqs chat's %d reminders carry the Done button", withButtons, total)
+	}
 	time.Sleep(300 * time.Millisecond)
 	for code, id := range chats {
 		if n, want := len(emu.Messages(id)), len(f.pub.byChat[id]); n != want {

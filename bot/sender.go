@@ -37,7 +37,16 @@ func NewSender(c *Client, paidBroadcast bool, conns int) *Sender {
 
 // Send sends one message of Telegram HTML and returns its id.
 func (s *Sender) Send(ctx context.Context, chatID int64, html string, noPreview bool) (int, error) {
+	return s.SendMarkup(ctx, chatID, html, noPreview, "")
+}
+
+// SendMarkup is Send with inline buttons (Telegram's reply_markup JSON,
+// "" for none) under the message.
+func (s *Sender) SendMarkup(ctx context.Context, chatID int64, html string, noPreview bool, replyMarkup string) (int, error) {
 	params := textParams(chatID, html, noPreview)
+	if replyMarkup != "" {
+		params["reply_markup"] = replyMarkup
+	}
 	if s.paid {
 		params["allow_paid_broadcast"] = "true"
 	}

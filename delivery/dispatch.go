@@ -232,6 +232,7 @@ func (e *Engine) content(ctx context.Context, id int64) (*content, error) {
 		}
 		c.parts = messages.Split(bc.Text, messages.MaxMessageLength)
 		c.noPreview = bc.NoPreview
+		c.markup = bc.ReplyMarkup
 		c.cancelled.Store(bc.State == StateCancelled)
 	})
 	if c.err != nil {
@@ -292,7 +293,7 @@ func (e *Engine) deliver(lead, send context.Context, rec *recorder, d storage.De
 		if c.cancelled.Load() {
 			return
 		}
-		msgID, err := e.cfg.Sender.Send(send, chat, c.parts[out.PartsSent], c.noPreview)
+		msgID, err := e.sendPart(send, chat, c, out.PartsSent)
 		if err == nil {
 			out.PartsSent++
 			out.MessageID = msgID
@@ -473,4 +474,12 @@ func (r *recorder) write(ctx context.Context, outs []storage.DeliveryOutcome) {
 		}
 		wait = min(2*wait, 5*time.Second)
 	}
+}
+
+// sendPart sends part i of a broadcast; the last part carries its buttons.
+func (e *Engine) sendPart(ctx context.Context, chat int64, c *content, i int) (int, error) {
+	if ms, ok := e.cfg.Sender.(MarkupSender); ok && c.markup != "" && i == len(c.parts)-1 {
+		return ms.SendMarkup(ctx, chat, c.parts[i], c.noPreview, c.markup)
+	}
+	return e.cfg.Sender.Send(ctx, chat, c.parts[i], c.noPreview)
 }

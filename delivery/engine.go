@@ -27,6 +27,7 @@ package delivery
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -54,6 +55,46 @@ type Broadcast struct {
 	NoPreview    bool
 	Units        []int64 // target unit ids; the units below them are reached too
 	DedupKey     string  // optional: a second Enqueue with the same key creates nothing
+	// Buttons are rows of inline buttons under the (last part of the)
+	// message, the same for every chat: a reminder's Done / In progress.
+	Buttons [][]Button
+}
+
+// Button is an inline button: a callback (Data, at most 64 bytes) or a link.
+type Button struct {
+	Text string
+	Data string
+	URL  string
+}
+
+// markup renders buttons as Telegram's reply_markup JSON, "" for none.
+func markup(rows [][]Button) string {
+	if len(rows) == 0 {
+		return ""
+	}
+	type button struct {
+		Text         string `json:"text"`
+		CallbackData string `json:"callback_data,omitempty"`
+		URL          string `json:"url,omitempty"`
+	}
+	kb := struct {
+		InlineKeyboard [][]button `json:"inline_keyboard"`
+	}{}
+	for _, row := range rows {
+		var out []button
+		for _, b := range row {
+			out = append(out, button{Text: b.Text, CallbackData: b.Data, URL: b.URL})
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, out)
+	}
+	raw, _ := json.Marshal(kb)
+	return string(raw)
+}
+
+// MarkupSender is a Sender that can also put buttons under a message;
+// bot.Sender is one. With a Sender that is not, buttons are left out.
+type MarkupSender interface {
+	SendMarkup(ctx context.Context, chatID int64, html string, noPreview bool, replyMarkup string) (messageID int, err error)
 }
 
 // Broadcast states.
@@ -142,6 +183,7 @@ type Engine struct {
 
 // content is a broadcast as its senders need it, loaded once.
 type content struct {
+	markup    string // reply_markup of the last part
 	once      sync.Once
 	err       error
 	parts     []string
@@ -223,6 +265,7 @@ func (b Broadcast) row() storage.NewBroadcast {
 	return storage.NewBroadcast{
 		Kind: b.Kind, AuthorID: b.AuthorID, AuthorChatID: b.AuthorChatID, Lang: string(b.Lang),
 		Text: b.Text, NoPreview: b.NoPreview, UnitIDs: b.Units, DedupKey: b.DedupKey,
+		ReplyMarkup: markup(b.Buttons),
 	}
 }
 

@@ -37,6 +37,7 @@ type NewBroadcast struct {
 	Lang         string
 	Text         string // Telegram HTML
 	NoPreview    bool
+	ReplyMarkup  string  // inline buttons under the last part, as Telegram's JSON; "" for none
 	UnitIDs      []int64 // the units and every unit below them are reached
 	DedupKey     string  // "" for none
 }
@@ -120,12 +121,12 @@ func (db *DB) CreateBroadcast(ctx context.Context, b NewBroadcast, start bool, n
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
 		err := tx.GetContext(ctx, &id, `
 			INSERT INTO broadcasts (kind, author_id, author_chat_id, lang, text, no_preview, unit_ids,
-				dedup_key, state, created_at, started_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+				dedup_key, state, created_at, started_at, reply_markup)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 			ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
 			RETURNING id`,
 			b.Kind, b.AuthorID, b.AuthorChatID, b.Lang, b.Text, b.NoPreview, pq.Array(b.UnitIDs),
-			dedup, state, now, started)
+			dedup, state, now, started, b.ReplyMarkup)
 		if errors.Is(err, sql.ErrNoRows) {
 			// The key is taken: report the broadcast that has it.
 			return tx.QueryRowxContext(ctx, `
@@ -235,15 +236,16 @@ func (db *DB) BroadcastSummary(ctx context.Context, id int64) (BroadcastSummary,
 
 // BroadcastContent is what a broadcast sends, without its counts.
 type BroadcastContent struct {
-	Text      string `db:"text"`
-	NoPreview bool   `db:"no_preview"`
-	State     string `db:"state"`
+	Text        string `db:"text"`
+	NoPreview   bool   `db:"no_preview"`
+	ReplyMarkup string `db:"reply_markup"`
+	State       string `db:"state"`
 }
 
 // BroadcastContent returns the text of broadcast id, or ErrNotFound.
 func (db *DB) BroadcastContent(ctx context.Context, id int64) (BroadcastContent, error) {
 	var c BroadcastContent
-	if err := db.x.GetContext(ctx, &c, `SELECT text, no_preview, state FROM broadcasts WHERE id = $1`, id); err != nil {
+	if err := db.x.GetContext(ctx, &c, `SELECT text, no_preview, reply_markup, state FROM broadcasts WHERE id = $1`, id); err != nil {
 		return BroadcastContent{}, fmt.Errorf("load broadcast %d: %w", id, notFound(err))
 	}
 	return c, nil

@@ -13,6 +13,8 @@ CREATE TABLE broadcasts (
     lang              text        NOT NULL DEFAULT '',
     text              text        NOT NULL CHECK (text <> ''), -- Telegram HTML
     no_preview        boolean     NOT NULL DEFAULT false,
+    -- Telegram reply_markup (inline buttons) under the last part, '' for none.
+    reply_markup      text        NOT NULL DEFAULT '',
     unit_ids          bigint[]    NOT NULL,
     -- feeds and reminders enqueue idempotently: a second broadcast with the
     -- same key is never created.
