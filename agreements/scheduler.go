@@ -330,8 +330,11 @@ func (s *Scheduler) RunAsLeader(ctx context.Context, leader Leader) {
 func ReminderButtons(lang messages.Lang, taskID int64, due time.Time) [][]delivery.Button {
 	occ := strconv.FormatInt(taskID, 10) + ":" + due.Format("20060102")
 	return [][]delivery.Button{{
-		{Text: messages.Plain(lang, messages.KeyTaskButtonDone), Data: "tk:d:" + occ},
-		{Text: messages.Plain(lang, messages.KeyTaskButtonProgress), Data: "tk:p:" + occ},
-		{Text: messages.Plain(lang, messages.KeyTaskButtonOpen), Data: "tk:o:" + strconv.FormatInt(taskID, 10)},
+		{Text: messages.Plain(lang, messages.KeyTaskButtonDone), Data: ButtonPrefix + ":d:" + occ},
+		{Text: messages.Plain(lang, messages.KeyTaskButtonProgress), Data: ButtonPrefix + ":p:" + occ},
+		{Text: messages.Plain(lang, messages.KeyTaskButtonOpen), Data: ButtonPrefix + ":o:" + strconv.FormatInt(taskID, 10)},
 	}}
 }
+
+// ButtonPrefix starts the callback data of every task button.
+const ButtonPrefix = "tk"

@@ -27,7 +27,7 @@ const historyShown = 8
 
 // Callback data of the task buttons: "tk:d:<task>:<yyyymmdd>" marks an
 // occurrence done, "tk:p:…" in progress, "tk:o:<task>" opens the task.
-const taskCallback = "tk"
+const taskCallback = agreements.ButtonPrefix
 
 func (r *Router) addTaskCommands() {
 	r.add(&command{name: "tasks", desc: messages.KeyCmdTasks, pickable: true, run: r.tasksCmd})
@@ -193,16 +193,16 @@ func (r *Router) showTask(ctx context.Context, c *Context, a *access, b *agreeme
 	return Response{Replies: []Reply{reply}}, nil
 }
 
-// TaskButtons are the buttons under a reminder (and under /task for those
-// who may update it): Done, In progress and, under a reminder, Open.
+// TaskButtons are agreements.ReminderButtons as a reply carries them (under
+// /task for those who may update it): Done, In progress and, when open is
+// set, Open. One definition keeps the button data and its handler in step.
 func TaskButtons(lang messages.Lang, taskID int64, due time.Time, open bool) [][]Button {
-	occ := strconv.FormatInt(taskID, 10) + ":" + due.Format("20060102")
-	row := []Button{
-		{Text: messages.Plain(lang, messages.KeyTaskButtonDone), Data: taskCallback + ":d:" + occ},
-		{Text: messages.Plain(lang, messages.KeyTaskButtonProgress), Data: taskCallback + ":p:" + occ},
-	}
-	if open {
-		row = append(row, Button{Text: messages.Plain(lang, messages.KeyTaskButtonOpen), Data: taskCallback + ":o:" + strconv.FormatInt(taskID, 10)})
+	var row []Button
+	for _, b := range agreements.ReminderButtons(lang, taskID, due)[0] {
+		if !open && strings.HasPrefix(b.Data, taskCallback+":o:") {
+			continue
+		}
+		row = append(row, Button{Text: b.Text, Data: b.Data, URL: b.URL})
 	}
 	return [][]Button{row}
 }
