@@ -13,8 +13,8 @@ import (
 
 	"github.com/lib/pq"
 
-	"github.com/loabot/loa/bot/telegramtest"
 	"github.com/loabot/loa/delivery"
+	"github.com/loabot/loa/emulator"
 	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/storage"
 	"github.com/loabot/loa/storage/pgtest"
@@ -27,7 +27,7 @@ import (
 // most the concurrency.
 func TestKilledDispatcherLosesNothing(t *testing.T) {
 	const chats, concurrency = 2000, 16
-	emu := telegramtest.NewT(t, telegramtest.WithToken(token))
+	emu := emulator.NewT(t, emulator.WithToken(token))
 	dbURL := pgtest.NewURL(t)
 	ctx := context.Background()
 	db, err := storage.Open(ctx, dbURL)
@@ -42,7 +42,7 @@ func TestKilledDispatcherLosesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := emu.AddChats(telegramtest.ChatPrivate, chats)
+	all := emu.AddChats(emulator.ChatPrivate, chats)
 	seedFollowers(t, dbURL, all, city.ID)
 
 	// Enqueued before any loa runs, as another process (or a handler)
@@ -130,7 +130,7 @@ func TestKilledDispatcherLosesNothing(t *testing.T) {
 
 // seedFollowers adds chats following unit, in bulk (the API writes an audit
 // row per subscription).
-func seedFollowers(t *testing.T, dbURL string, chats []telegramtest.Chat, unit int64) {
+func seedFollowers(t *testing.T, dbURL string, chats []emulator.Chat, unit int64) {
 	t.Helper()
 	x, err := sql.Open("postgres", dbURL)
 	if err != nil {

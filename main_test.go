@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/loabot/loa/bot/telegramtest"
+	"github.com/loabot/loa/emulator"
 	"github.com/loabot/loa/storage"
 	"github.com/loabot/loa/storage/pgtest"
 )
@@ -182,7 +182,7 @@ func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 // one polls, the other waits; the poller is killed with SIGKILL and the
 // other takes over within seconds, and every message is answered once.
 func TestKilledPollerIsReplaced(t *testing.T) {
-	emu := telegramtest.NewT(t, telegramtest.WithToken(token))
+	emu := emulator.NewT(t, emulator.WithToken(token))
 	dbURL := pgtest.NewURL(t)
 	db, err := storage.Open(context.Background(), dbURL)
 	if err != nil {
@@ -207,8 +207,8 @@ func TestKilledPollerIsReplaced(t *testing.T) {
 	b := startLoa(t, vars)
 	waitFor(t, "the second process to wait", 15*time.Second, func() bool { return strings.Contains(b.log(), "waiting to take over") })
 
-	user := telegramtest.User{ID: 8001, FirstName: "Hải", LanguageCode: "vi"}
-	chat := telegramtest.PrivateChat(user)
+	user := emulator.User{ID: 8001, FirstName: "Hải", LanguageCode: "vi"}
+	chat := emulator.PrivateChat(user)
 	emu.SendText(chat, user, "/start")
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()

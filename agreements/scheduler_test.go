@@ -15,8 +15,8 @@ import (
 
 	"github.com/loabot/loa/agreements"
 	"github.com/loabot/loa/bot"
-	"github.com/loabot/loa/bot/telegramtest"
 	"github.com/loabot/loa/delivery"
+	"github.com/loabot/loa/emulator"
 	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/storage"
 )
@@ -190,10 +190,10 @@ func TestMonthOfReminders(t *testing.T) {
 	// One person's private chat per unit (private chats are paced at one
 	// message a second; groups at 19 a minute would make this walk slow).
 	chats := map[string]int64{"tuyengiao": 101, "chqs": 102, "dq-tra-co": 103, "p-tra-co": 104, "dq-hai-son": 105, "x-bac-son": 106}
-	emu := telegramtest.NewT(t)
+	emu := emulator.NewT(t)
 	for code, id := range chats {
 		f.follow(id, code)
-		emu.AddChat(telegramtest.PrivateChat(telegramtest.User{ID: id, FirstName: code}))
+		emu.AddChat(emulator.PrivateChat(emulator.User{ID: id, FirstName: code}))
 	}
 	engine, err := delivery.New(delivery.Config{
 		Store: f.db, Sender: bot.NewSender(bot.NewClient(emu.URL(), emu.Token(), 5*time.Second), false, 8),

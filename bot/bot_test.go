@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/loabot/loa/bot"
-	"github.com/loabot/loa/bot/telegramtest"
+	"github.com/loabot/loa/emulator"
 	"github.com/loabot/loa/handlers"
 	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/storage"
@@ -25,10 +25,10 @@ import (
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 var (
-	lan   = telegramtest.User{ID: 5001, FirstName: "Lan", LastName: "Nguyễn", LanguageCode: "vi"}
-	minh  = telegramtest.User{ID: 5002, FirstName: "Minh", LanguageCode: "vi"}
-	lanDM = telegramtest.PrivateChat(lan)
-	group = telegramtest.Group(-4242, "Dân quân phường Trà Cổ")
+	lan   = emulator.User{ID: 5001, FirstName: "Lan", LastName: "Nguyễn", LanguageCode: "vi"}
+	minh  = emulator.User{ID: 5002, FirstName: "Minh", LanguageCode: "vi"}
+	lanDM = emulator.PrivateChat(lan)
+	group = emulator.Group(-4242, "Dân quân phường Trà Cổ")
 )
 
 // syncBuffer is a log sink several goroutines write to.
@@ -64,7 +64,7 @@ type setup struct {
 	workers int
 }
 
-func start(t *testing.T, emu *telegramtest.Server, db *storage.DB, s setup) *running {
+func start(t *testing.T, emu *emulator.Server, db *storage.DB, s setup) *running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
@@ -129,7 +129,7 @@ func start(t *testing.T, emu *telegramtest.Server, db *storage.DB, s setup) *run
 	return r
 }
 
-func waitN(t *testing.T, emu *telegramtest.Server, chatID int64, n int) []telegramtest.Message {
+func waitN(t *testing.T, emu *emulator.Server, chatID int64, n int) []emulator.Message {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -142,7 +142,7 @@ func waitN(t *testing.T, emu *telegramtest.Server, chatID int64, n int) []telegr
 
 // settle waits until Telegram has no unconfirmed update and the inbox has
 // nothing unhandled, so counts taken afterwards are final.
-func settle(t *testing.T, emu *telegramtest.Server, db *storage.DB) {
+func settle(t *testing.T, emu *emulator.Server, db *storage.DB) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -159,7 +159,7 @@ func settle(t *testing.T, emu *telegramtest.Server, db *storage.DB) {
 }
 
 func TestStartHelpAndRestartNeitherLosesNorRepeats(t *testing.T) {
-	emu := telegramtest.NewT(t)
+	emu := emulator.NewT(t)
 	db := pgtest.New(t)
 
 	first := start(t, emu, db, setup{})
@@ -176,7 +176,7 @@ func TestStartHelpAndRestartNeitherLosesNorRepeats(t *testing.T) {
 	if !strings.Contains(help[0].Text, "/start") {
 		t.Fatalf("help in the group: %q", help[0].Text)
 	}
-	if len(emu.CommandsFor(telegramtest.CommandScope{Type: "default"}, "vi")) == 0 {
+	if len(emu.CommandsFor(emulator.CommandScope{Type: "default"}, "vi")) == 0 {
 		t.Fatal("the command list was not registered")
 	}
 	settle(t, emu, db)
@@ -223,20 +223,20 @@ func TestStartHelpAndRestartNeitherLosesNorRepeats(t *testing.T) {
 }
 
 func TestRepliesKeepOrderWithinAChat(t *testing.T) {
-	emu := telegramtest.NewT(t)
+	emu := emulator.NewT(t)
 	db := pgtest.New(t)
 	start(t, emu, db, setup{workers: 4})
-	users := make([]telegramtest.User, 6)
+	users := make([]emulator.User, 6)
 	for i := range users {
-		users[i] = telegramtest.User{ID: int64(6000 + i), FirstName: fmt.Sprintf("U%d", i), LanguageCode: "vi"}
+		users[i] = emulator.User{ID: int64(6000 + i), FirstName: fmt.Sprintf("U%d", i), LanguageCode: "vi"}
 	}
 	const rounds = 5
 	for r := 0; r < rounds; r++ {
 		for _, u := range users {
 			if r%2 == 0 {
-				emu.SendText(telegramtest.PrivateChat(u), u, "/start")
+				emu.SendText(emulator.PrivateChat(u), u, "/start")
 			} else {
-				emu.SendText(telegramtest.PrivateChat(u), u, "/help")
+				emu.SendText(emulator.PrivateChat(u), u, "/help")
 			}
 		}
 	}
@@ -252,7 +252,7 @@ func TestRepliesKeepOrderWithinAChat(t *testing.T) {
 }
 
 func TestWebhookChecksTheSecretAndHandlesOnce(t *testing.T) {
-	emu := telegramtest.NewT(t)
+	emu := emulator.NewT(t)
 	db := pgtest.New(t)
 	const secret = "s3cret_Token-123"
 	r := start(t, emu, db, setup{mode: bot.Webhook, secret: secret})
@@ -310,14 +310,14 @@ func TestWebhookChecksTheSecretAndHandlesOnce(t *testing.T) {
 }
 
 func TestOnlyOneProcessPollsAndAnotherTakesOver(t *testing.T) {
-	emu := telegramtest.NewT(t)
+	emu := emulator.NewT(t)
 	db := pgtest.New(t)
 	a := start(t, emu, db, setup{})
 	waitPolling(t, a)
 	b := start(t, emu, db, setup{})
 	for i := range 10 {
-		u := telegramtest.User{ID: int64(7000 + i), FirstName: "P", LanguageCode: "vi"}
-		emu.SendText(telegramtest.PrivateChat(u), u, "/start")
+		u := emulator.User{ID: int64(7000 + i), FirstName: "P", LanguageCode: "vi"}
+		emu.SendText(emulator.PrivateChat(u), u, "/start")
 	}
 	for i := range 10 {
 		waitN(t, emu, int64(7000+i), 1)
@@ -364,7 +364,7 @@ func (panicky) Handle(ctx context.Context, req handlers.Request) handlers.Respon
 }
 
 func TestAPanicDoesNotStopTheBot(t *testing.T) {
-	emu := telegramtest.NewT(t)
+	emu := emulator.NewT(t)
 	db := pgtest.New(t)
 	r := start(t, emu, db, setup{handler: panicky{}})
 	boom := emu.SendText(lanDM, lan, "/boom")
@@ -380,7 +380,7 @@ func TestAPanicDoesNotStopTheBot(t *testing.T) {
 }
 
 func TestShutdownIsPromptDuringALongPoll(t *testing.T) {
-	emu := telegramtest.NewT(t)
+	emu := emulator.NewT(t)
 	db := pgtest.New(t)
 	r := start(t, emu, db, setup{})
 	waitPolling(t, r)
@@ -391,7 +391,7 @@ func TestShutdownIsPromptDuringALongPoll(t *testing.T) {
 }
 
 func TestHealth(t *testing.T) {
-	emu := telegramtest.NewT(t)
+	emu := emulator.NewT(t)
 	db := pgtest.New(t)
 	r := start(t, emu, db, setup{})
 	get := func() (int, map[string]string) {

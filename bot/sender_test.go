@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/loabot/loa/bot"
-	"github.com/loabot/loa/bot/telegramtest"
 	"github.com/loabot/loa/delivery"
+	"github.com/loabot/loa/emulator"
 	"github.com/loabot/loa/handlers"
 	"github.com/loabot/loa/storage/pgtest"
 )
@@ -29,19 +29,19 @@ func sendErr(t *testing.T, err error) *delivery.SendError {
 // delivery, as the emulator gives them with Telegram's codes and words.
 func TestSenderClassifiesTelegramsAnswers(t *testing.T) {
 	t.Parallel()
-	emu := telegramtest.NewT(t)
+	emu := emulator.NewT(t)
 	s := bot.NewSender(bot.NewClient(emu.URL(), emu.Token(), 5*time.Second), true, 4)
 	ctx := context.Background()
-	user := telegramtest.User{ID: 6001, FirstName: "Tú"}
-	dm := telegramtest.PrivateChat(user)
+	user := emulator.User{ID: 6001, FirstName: "Tú"}
+	dm := emulator.PrivateChat(user)
 	emu.AddChat(dm)
-	blocked := telegramtest.PrivateChat(telegramtest.User{ID: 6002, FirstName: "Chặn"})
+	blocked := emulator.PrivateChat(emulator.User{ID: 6002, FirstName: "Chặn"})
 	emu.AddChat(blocked)
 	emu.Block(blocked.ID)
-	kicked := telegramtest.Group(-6003, "Nhóm cũ")
+	kicked := emulator.Group(-6003, "Nhóm cũ")
 	emu.AddChat(kicked)
 	emu.Kick(kicked.ID)
-	old := telegramtest.Group(-6004, "Nhóm nâng cấp")
+	old := emulator.Group(-6004, "Nhóm nâng cấp")
 	emu.AddChat(old)
 	emu.Migrate(old.ID, -1006004000000)
 	emu.ForceRetryAfter(dm.ID, 7, 1)
@@ -112,7 +112,7 @@ func must(_ int, err error) error { return err }
 // never answers 429 (without one, it would at the second reply).
 func TestRepliesArePacedWithTheBroadcasts(t *testing.T) {
 	t.Parallel()
-	emu := telegramtest.NewT(t, telegramtest.WithLimits(telegramtest.TelegramLimits()))
+	emu := emulator.NewT(t, emulator.WithLimits(emulator.TelegramLimits()))
 	emu.AddChat(lanDM)
 	emu.AddChat(group)
 	lim := delivery.NewLimiter(30)

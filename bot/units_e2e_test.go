@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/loabot/loa/bot/telegramtest"
+	"github.com/loabot/loa/emulator"
 	"github.com/loabot/loa/storage"
 	"github.com/loabot/loa/storage/pgtest"
 	"github.com/loabot/loa/units"
@@ -24,7 +24,7 @@ func importUnits(t *testing.T, db *storage.DB) {
 }
 
 // ask sends text and returns the bot's next reply in that chat.
-func ask(t *testing.T, emu *telegramtest.Server, chat telegramtest.Chat, from telegramtest.User, text string) telegramtest.Message {
+func ask(t *testing.T, emu *emulator.Server, chat emulator.Chat, from emulator.User, text string) emulator.Message {
 	t.Helper()
 	before := len(emu.Messages(chat.ID))
 	emu.SendText(chat, from, text)
@@ -33,16 +33,16 @@ func ask(t *testing.T, emu *telegramtest.Server, chat telegramtest.Chat, from te
 }
 
 func TestInviteFlowEndToEnd(t *testing.T) {
-	emu := telegramtest.NewT(t)
+	emu := emulator.NewT(t)
 	db := pgtest.New(t)
 	importUnits(t, db)
 	ctx := context.Background()
-	chief := telegramtest.User{ID: 9100, FirstName: "Chỉ huy", LanguageCode: "vi"}
+	chief := emulator.User{ID: 9100, FirstName: "Chỉ huy", LanguageCode: "vi"}
 	if err := db.EnsureAdmins(ctx, []int64{chief.ID}); err != nil {
 		t.Fatal(err)
 	}
 	start(t, emu, db, setup{})
-	chiefDM := telegramtest.PrivateChat(chief)
+	chiefDM := emulator.PrivateChat(chief)
 
 	link := func() string {
 		m := ask(t, emu, chiefDM, chief, "/invite dq-tra-co")
@@ -54,9 +54,9 @@ func TestInviteFlowEndToEnd(t *testing.T) {
 	}
 	code := link()
 
-	first := telegramtest.User{ID: 9201, FirstName: "Mới", LastName: "Một", LanguageCode: "vi"}
-	second := telegramtest.User{ID: 9202, FirstName: "Mới", LastName: "Hai", LanguageCode: "vi"}
-	if m := ask(t, emu, telegramtest.PrivateChat(first), first, "/start "+code); !strings.Contains(m.Text, "Chào mừng") {
+	first := emulator.User{ID: 9201, FirstName: "Mới", LastName: "Một", LanguageCode: "vi"}
+	second := emulator.User{ID: 9202, FirstName: "Mới", LastName: "Hai", LanguageCode: "vi"}
+	if m := ask(t, emu, emulator.PrivateChat(first), first, "/start "+code); !strings.Contains(m.Text, "Chào mừng") {
 		t.Fatalf("the stranger was not welcomed: %q", m.Text)
 	}
 	ms, err := db.Memberships(ctx, first.ID)
@@ -68,7 +68,7 @@ func TestInviteFlowEndToEnd(t *testing.T) {
 	if err != nil || !slices.Contains(reached, first.ID) {
 		t.Fatalf("the joiner's chat does not follow the unit: %v %v", reached, err)
 	}
-	if m := ask(t, emu, telegramtest.PrivateChat(second), second, "/start "+code); !strings.Contains(m.Text, "dùng hết lượt") {
+	if m := ask(t, emu, emulator.PrivateChat(second), second, "/start "+code); !strings.Contains(m.Text, "dùng hết lượt") {
 		t.Fatalf("a single-use link worked twice: %q", m.Text)
 	}
 
@@ -78,7 +78,7 @@ func TestInviteFlowEndToEnd(t *testing.T) {
 		ExpiresAt: time.Now().Add(-time.Minute), CreatedBy: chief.ID}); err != nil {
 		t.Fatal(err)
 	}
-	if m := ask(t, emu, telegramtest.PrivateChat(second), second, "/start "+expired); !strings.Contains(m.Text, "hết hạn") {
+	if m := ask(t, emu, emulator.PrivateChat(second), second, "/start "+expired); !strings.Contains(m.Text, "hết hạn") {
 		t.Fatalf("an expired link worked: %q", m.Text)
 	}
 
@@ -87,7 +87,7 @@ func TestInviteFlowEndToEnd(t *testing.T) {
 	if m := ask(t, emu, chiefDM, chief, "/revoke "+revoked); !strings.Contains(m.Text, "thu hồi") {
 		t.Fatalf("revoke answered %q", m.Text)
 	}
-	if m := ask(t, emu, telegramtest.PrivateChat(second), second, "/start "+revoked); !strings.Contains(m.Text, "thu hồi") {
+	if m := ask(t, emu, emulator.PrivateChat(second), second, "/start "+revoked); !strings.Contains(m.Text, "thu hồi") {
 		t.Fatalf("a revoked link worked: %q", m.Text)
 	}
 	if ms, _ := db.Memberships(ctx, second.ID); len(ms) != 0 {
@@ -99,24 +99,24 @@ func TestInviteFlowEndToEnd(t *testing.T) {
 }
 
 func TestChatLifeEndToEnd(t *testing.T) {
-	emu := telegramtest.NewT(t)
+	emu := emulator.NewT(t)
 	db := pgtest.New(t)
 	importUnits(t, db)
 	ctx := context.Background()
 	r := start(t, emu, db, setup{})
 
-	leader := telegramtest.User{ID: 9300, FirstName: "Trưởng", LastName: "Nhóm", LanguageCode: "vi"}
-	grp := telegramtest.Group(-9301, "Dân quân Trà Cổ")
+	leader := emulator.User{ID: 9300, FirstName: "Trưởng", LastName: "Nhóm", LanguageCode: "vi"}
+	grp := emulator.Group(-9301, "Dân quân Trà Cổ")
 	emu.BotAdded(grp, leader)
 	if m := waitN(t, emu, grp.ID, 1); !strings.Contains(m[0].Text, "Dân quân Trà Cổ") {
 		t.Fatalf("no greeting on being added: %q", m[0].Text)
 	}
-	emu.SetMember(grp.ID, leader.ID, telegramtest.StatusAdministrator)
+	emu.SetMember(grp.ID, leader.ID, emulator.StatusAdministrator)
 	if m := ask(t, emu, grp, leader, "/subscribe@loa_bot tuyengiao"); !strings.Contains(m.Text, "Đã đăng ký") {
 		t.Fatalf("group admin could not subscribe: %q", m.Text)
 	}
-	other := telegramtest.User{ID: 9302, FirstName: "Thành viên", LanguageCode: "vi"}
-	emu.SetMember(grp.ID, other.ID, telegramtest.StatusMember)
+	other := emulator.User{ID: 9302, FirstName: "Thành viên", LanguageCode: "vi"}
+	emu.SetMember(grp.ID, other.ID, emulator.StatusMember)
 	if m := ask(t, emu, grp, other, "/subscribe@loa_bot chqs"); !strings.Contains(m.Text, "quản trị viên của nhóm") {
 		t.Fatalf("a plain group member changed subscriptions: %q", m.Text)
 	}
@@ -141,7 +141,7 @@ func TestChatLifeEndToEnd(t *testing.T) {
 	}
 
 	// Removed from the supergroup: marked left, no longer reached.
-	sup := telegramtest.Supergroup(superID, "Dân quân Trà Cổ")
+	sup := emulator.Supergroup(superID, "Dân quân Trà Cổ")
 	emu.BotRemoved(sup, leader)
 	settle(t, emu, db)
 	c, err := db.Chat(ctx, superID)

@@ -11,8 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/loabot/loa/bot/telegramtest"
 	"github.com/loabot/loa/delivery"
+	"github.com/loabot/loa/emulator"
 	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/storage"
 )
@@ -27,8 +27,8 @@ func TestBroadcastToTwoThousandChats(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	privates := f.addChats(telegramtest.ChatPrivate, 1800, "ward")
-	groups := f.addChats(telegramtest.ChatGroup, 200, "city")
+	privates := f.addChats(emulator.ChatPrivate, 1800, "ward")
+	groups := f.addChats(emulator.ChatGroup, 200, "city")
 	rng := rand.New(rand.NewPCG(18, 11))
 
 	gone := map[int64]string{} // chat → status it must end in
@@ -47,7 +47,7 @@ func TestBroadcastToTwoThousandChats(t *testing.T) {
 		f.emu.Migrate(groups[i].ID, to)
 		migrated[groups[i].ID] = to
 	}
-	all := append(append([]telegramtest.Chat{}, privates...), groups...)
+	all := append(append([]emulator.Chat{}, privates...), groups...)
 	forced := 0
 	for _, i := range rng.Perm(len(all))[:12] {
 		if _, ok := gone[all[i].ID]; ok {
@@ -149,11 +149,11 @@ func TestBroadcastToTwoThousandChats(t *testing.T) {
 // never cause a 429.
 func TestWithinTelegramsLimits(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, telegramtest.WithLimits(telegramtest.TelegramLimits()))
+	f := newFixture(t, emulator.WithLimits(emulator.TelegramLimits()))
 	ctx := context.Background()
-	wardChats := f.addChats(telegramtest.ChatPrivate, 10, "ward")
-	cityChats := f.addChats(telegramtest.ChatPrivate, 30, "city")
-	groups := f.addChats(telegramtest.ChatGroup, 4, "groups")
+	wardChats := f.addChats(emulator.ChatPrivate, 10, "ward")
+	cityChats := f.addChats(emulator.ChatPrivate, 30, "city")
+	groups := f.addChats(emulator.ChatGroup, 4, "groups")
 	if err := seed(ctx, f.url, groups, f.units["city"]); err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func TestLongTextGoesInOrderedPartsAsOneDelivery(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	chats := append(f.addChats(telegramtest.ChatPrivate, 1, "city"), f.addChats(telegramtest.ChatGroup, 1, "city")...)
+	chats := append(f.addChats(emulator.ChatPrivate, 1, "city"), f.addChats(emulator.ChatGroup, 1, "city")...)
 	e := f.engine(delivery.Config{Limiter: delivery.NewLimiter(30)})
 	f.run(e)
 	text := longText(3)
@@ -278,7 +278,7 @@ func TestDraftStartsOnceAndOnlyByItsAuthor(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	chats := f.addChats(telegramtest.ChatPrivate, 20, "ward")
+	chats := f.addChats(emulator.ChatPrivate, 20, "ward")
 	e := f.engine(delivery.Config{Limiter: delivery.NewLimiter(0)})
 	f.run(e)
 
@@ -323,7 +323,7 @@ func TestEnqueueWithADedupKeyOnce(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	f.addChats(telegramtest.ChatPrivate, 5, "ward")
+	f.addChats(emulator.ChatPrivate, 5, "ward")
 	e := f.engine(delivery.Config{Limiter: delivery.NewLimiter(0)})
 	f.run(e)
 	b := delivery.Broadcast{Kind: "article", Text: "<b>Bài mới</b>", Units: []int64{f.units["city"]}, DedupKey: "article:1"}
@@ -363,7 +363,7 @@ func TestCancelStopsTheRest(t *testing.T) {
 func testCancel(t *testing.T, elsewhere bool) {
 	f := newFixture(t)
 	ctx := context.Background()
-	f.addChats(telegramtest.ChatPrivate, 200, "ward")
+	f.addChats(emulator.ChatPrivate, 200, "ward")
 	const concurrency, rate = 4, 40
 	e := f.engine(delivery.Config{Limiter: delivery.NewLimiter(rate), Concurrency: concurrency, StatusEvery: 2 * time.Second})
 	f.run(e)
@@ -415,7 +415,7 @@ func TestAuthorSeesOneStatusMessage(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	f.addChats(telegramtest.ChatPrivate, 90, "ward")
+	f.addChats(emulator.ChatPrivate, 90, "ward")
 	const every = 1500 * time.Millisecond
 	e := f.engine(delivery.Config{Limiter: delivery.NewLimiter(20), StatusEvery: every})
 	f.run(e)

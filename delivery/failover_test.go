@@ -18,8 +18,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/loabot/loa/bot"
-	"github.com/loabot/loa/bot/telegramtest"
 	"github.com/loabot/loa/delivery"
+	"github.com/loabot/loa/emulator"
 	"github.com/loabot/loa/storage"
 )
 
@@ -114,7 +114,7 @@ func TestTemporaryErrorsBackOffThenFail(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	chats := f.addChats(telegramtest.ChatPrivate, 3, "ward")
+	chats := f.addChats(emulator.ChatPrivate, 3, "ward")
 	ok, flaky, dead := chats[0].ID, chats[1].ID, chats[2].ID
 	clock := &fakeClock{t: time.Date(2021, 11, 18, 8, 0, 0, 0, time.UTC)}
 	net, endpoint := newFaultyNetwork(t, f.emu.URL(), clock.Now)
@@ -236,7 +236,7 @@ func TestAnotherProcessTakesOver(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	chats := f.addChats(telegramtest.ChatPrivate, 300, "ward")
+	chats := f.addChats(emulator.ChatPrivate, 300, "ward")
 	cfg := delivery.Config{Limiter: delivery.NewLimiter(100), Concurrency: 8}
 	a := f.leader(cfg)
 	waitLog(t, a, "now dispatches", 5*time.Second)
@@ -279,7 +279,7 @@ func TestTakeoverWhenTheLeadersDatabaseDies(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	chats := f.addChats(telegramtest.ChatPrivate, 300, "ward")
+	chats := f.addChats(emulator.ChatPrivate, 300, "ward")
 	const concurrency = 8
 	cfg := delivery.Config{Limiter: delivery.NewLimiter(100), Concurrency: concurrency, ShutdownGrace: time.Second}
 	a := f.leader(cfg)

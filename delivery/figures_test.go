@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/loabot/loa/bot"
-	"github.com/loabot/loa/bot/telegramtest"
 	"github.com/loabot/loa/delivery"
+	"github.com/loabot/loa/emulator"
 	"github.com/loabot/loa/storage"
 )
 
@@ -41,7 +41,7 @@ func TestDeliveryFigures(t *testing.T) {
 		t.Run(fmt.Sprintf("throughput %d", concurrency), func(t *testing.T) {
 			const chats = 20_000
 			f := newFixture(t)
-			f.addChats(telegramtest.ChatPrivate, chats, "city")
+			f.addChats(emulator.ChatPrivate, chats, "city")
 			ts := &timedSender{inner: f.sender}
 			e := f.engine(delivery.Config{Sender: ts, Limiter: delivery.NewLimiter(0), Concurrency: concurrency})
 			f.run(e)
@@ -58,8 +58,8 @@ func TestDeliveryFigures(t *testing.T) {
 		chats   int
 	}{{30, 600}, {1000, 20_000}} {
 		t.Run(fmt.Sprintf("ceiling %v", c.ceiling), func(t *testing.T) {
-			f := newFixture(t, telegramtest.WithLimits(telegramtest.Limits{Global: c.ceiling, PerChat: 1, PerGroupPerMinute: 20}))
-			f.addChats(telegramtest.ChatPrivate, c.chats, "city")
+			f := newFixture(t, emulator.WithLimits(emulator.Limits{Global: c.ceiling, PerChat: 1, PerGroupPerMinute: 20}))
+			f.addChats(emulator.ChatPrivate, c.chats, "city")
 			ts := &timedSender{inner: f.sender}
 			e := f.engine(delivery.Config{Sender: ts, Limiter: delivery.NewLimiter(c.ceiling), Concurrency: 32})
 			f.run(e)
@@ -75,7 +75,7 @@ func TestDeliveryFigures(t *testing.T) {
 	t.Run("memory", func(t *testing.T) {
 		const chats = 100_000
 		f := newFixture(t)
-		f.addChats(telegramtest.ChatPrivate, chats, "city")
+		f.addChats(emulator.ChatPrivate, chats, "city")
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), figuresChildEnv+"=1", "FIGURES_DB="+f.url, "FIGURES_API="+f.emu.URL(),
 			"FIGURES_TOKEN="+f.emu.Token(), "FIGURES_UNIT="+strconv.FormatInt(f.units["city"], 10))

@@ -16,8 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/loabot/loa/bot"
-	"github.com/loabot/loa/bot/telegramtest"
 	"github.com/loabot/loa/delivery"
+	"github.com/loabot/loa/emulator"
 	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/storage"
 	"github.com/loabot/loa/storage/pgtest"
@@ -34,13 +34,13 @@ func TestMain(m *testing.M) {
 
 // author writes the announcements; their private chat gets the status
 // message and the report, and follows no unit.
-var author = telegramtest.User{ID: 9001, FirstName: "Hằng", LanguageCode: "vi"}
+var author = emulator.User{ID: 9001, FirstName: "Hằng", LanguageCode: "vi"}
 
 // fixture is a database with a unit tree, the emulator, and the bot's real
 // sender talking to it.
 type fixture struct {
 	t      *testing.T
-	emu    *telegramtest.Server
+	emu    *emulator.Server
 	url    string
 	db     *storage.DB
 	x      *sql.DB          // for what a test looks at that no method shows
@@ -50,9 +50,9 @@ type fixture struct {
 	reg    *prometheus.Registry
 }
 
-func newFixture(t *testing.T, opts ...telegramtest.Option) *fixture {
+func newFixture(t *testing.T, opts ...emulator.Option) *fixture {
 	t.Helper()
-	f := &fixture{t: t, emu: telegramtest.NewT(t, opts...), url: pgtest.NewURL(t), logs: &syncBuffer{}, reg: prometheus.NewRegistry()}
+	f := &fixture{t: t, emu: emulator.NewT(t, opts...), url: pgtest.NewURL(t), logs: &syncBuffer{}, reg: prometheus.NewRegistry()}
 	f.db = f.open()
 	x, err := sql.Open("postgres", f.url)
 	if err != nil {
@@ -76,7 +76,7 @@ func newFixture(t *testing.T, opts ...telegramtest.Option) *fixture {
 	for _, u := range us {
 		f.units[u.Code] = u.ID
 	}
-	f.emu.AddChat(telegramtest.PrivateChat(author))
+	f.emu.AddChat(emulator.PrivateChat(author))
 	if err := f.db.UpsertChat(ctx, storage.Chat{ID: author.ID, Type: "private"}); err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func (f *fixture) open() *storage.DB {
 // addChats creates n chats of typ in the emulator and, following unit, in
 // the database: in bulk, as storage's own benchmark does, since the API
 // writes an audit row per subscription.
-func (f *fixture) addChats(typ string, n int, unit string) []telegramtest.Chat {
+func (f *fixture) addChats(typ string, n int, unit string) []emulator.Chat {
 	f.t.Helper()
 	chats := f.emu.AddChats(typ, n)
 	if err := seed(context.Background(), f.url, chats, f.units[unit]); err != nil {
@@ -115,7 +115,7 @@ func (f *fixture) addChats(typ string, n int, unit string) []telegramtest.Chat {
 	return chats
 }
 
-func seed(ctx context.Context, url string, chats []telegramtest.Chat, unit int64) error {
+func seed(ctx context.Context, url string, chats []emulator.Chat, unit int64) error {
 	x, err := sql.Open("postgres", url)
 	if err != nil {
 		return err
@@ -251,7 +251,7 @@ func (f *fixture) counter(name string) float64 {
 	return 0
 }
 
-func firstErrors(emu *telegramtest.Server, n int) []string {
+func firstErrors(emu *emulator.Server, n int) []string {
 	var out []string
 	for _, e := range emu.Errors() {
 		if len(out) == n {

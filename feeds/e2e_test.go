@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/loabot/loa/bot"
-	"github.com/loabot/loa/bot/telegramtest"
 	"github.com/loabot/loa/delivery"
+	"github.com/loabot/loa/emulator"
 	"github.com/loabot/loa/feeds"
 	"github.com/loabot/loa/storage"
 )
@@ -34,7 +34,7 @@ func TestNewArticleReachesFollowersOnce(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	emu := telegramtest.NewT(t)
+	emu := emulator.NewT(t)
 	client := bot.NewClient(emu.URL(), emu.Token(), 5*time.Second)
 	engine, err := delivery.New(delivery.Config{
 		Store: e.db, Sender: bot.NewSender(client, false, 4), Limiter: delivery.NewLimiter(30),
@@ -47,13 +47,13 @@ func TestNewArticleReachesFollowersOnce(t *testing.T) {
 	go func() { done <- engine.Run(ctx) }()
 	defer func() { cancel(); <-done }()
 
-	follower := telegramtest.User{ID: 4101, FirstName: "Theo dõi", LanguageCode: "vi"}
-	outsider := telegramtest.User{ID: 4102, FirstName: "Ngoài", LanguageCode: "vi"}
+	follower := emulator.User{ID: 4101, FirstName: "Theo dõi", LanguageCode: "vi"}
+	outsider := emulator.User{ID: 4102, FirstName: "Ngoài", LanguageCode: "vi"}
 	for _, c := range []struct {
-		u    telegramtest.User
+		u    emulator.User
 		unit string
 	}{{follower, "tuyengiao"}, {outsider, "chqs"}} {
-		emu.AddChat(telegramtest.PrivateChat(c.u))
+		emu.AddChat(emulator.PrivateChat(c.u))
 		if err := e.db.UpsertChat(ctx, storage.Chat{ID: c.u.ID, Type: "private", Title: c.u.FirstName}); err != nil {
 			t.Fatal(err)
 		}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/loabot/loa/bot/telegramtest"
+	"github.com/loabot/loa/emulator"
 	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/storage"
 )
@@ -65,7 +65,7 @@ func newArticlesFixture(t *testing.T) *dirFixture {
 // HTML parser (as the emulator enforces it) accepts.
 func checkTelegramHTML(t *testing.T, text string) {
 	t.Helper()
-	n, err := telegramtest.TextLength(text)
+	n, err := emulator.TextLength(text)
 	if err != nil {
 		t.Fatalf("Telegram would refuse %q: %v", text, err)
 	}

@@ -1,4 +1,4 @@
-package telegramtest
+package emulator
 
 import (
 	"bytes"
@@ -160,9 +160,9 @@ func (s *Server) WaitConfirmed(ctx context.Context, updateID int) error {
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return fmt.Errorf("telegramtest: wait for update %d to be confirmed: %w", updateID, ctx.Err())
+			return fmt.Errorf("emulator: wait for update %d to be confirmed: %w", updateID, ctx.Err())
 		case <-s.closed:
-			return fmt.Errorf("telegramtest: wait for update %d to be confirmed: server closed", updateID)
+			return fmt.Errorf("emulator: wait for update %d to be confirmed: server closed", updateID)
 		}
 	}
 }
@@ -351,7 +351,7 @@ func (q *updateQueue) appendUpdatesLocked(b []byte, offset, limit int) ([]byte, 
 
 func (s *Server) learnFrom(from User, op string) {
 	if from.ID <= 0 {
-		s.fatalf("telegramtest: %s: user ID %d must be positive", op, from.ID)
+		s.fatalf("emulator: %s: user ID %d must be positive", op, from.ID)
 		return
 	}
 	s.learnUser(from, true)
@@ -361,12 +361,12 @@ func (s *Server) learnFrom(from User, op string) {
 // private chat belongs to the sender.
 func (s *Server) chatFor(chat Chat, from User, op string) *chatState {
 	if chat.Type == ChatPrivate && chat.ID != from.ID {
-		s.fatalf("telegramtest: %s: private chat %d does not belong to user %d (use PrivateChat(user))", op, chat.ID, from.ID)
+		s.fatalf("emulator: %s: private chat %d does not belong to user %d (use PrivateChat(user))", op, chat.ID, from.ID)
 		return nil
 	}
 	cs, err := s.ensureChat(chat)
 	if err != nil {
-		s.fatalf("telegramtest: %s: %v", op, err)
+		s.fatalf("emulator: %s: %v", op, err)
 		return nil
 	}
 	return cs
@@ -397,7 +397,7 @@ func (s *Server) ReplyTo(chat Chat, from User, text string, replyToMessageID int
 
 func (s *Server) sendUserMessage(chat Chat, from User, text string, ents []Entity, replyTo int, op string) int {
 	if text == "" {
-		s.fatalf("telegramtest: %s: Telegram does not deliver empty texts", op)
+		s.fatalf("emulator: %s: Telegram does not deliver empty texts", op)
 		return 0
 	}
 	s.learnFrom(from, op)
@@ -417,7 +417,7 @@ func (s *Server) sendUserMessage(chat Chat, from User, text string, ents []Entit
 	wm := wireMessage{from: &from, chat: &cs.chat, date: now, text: text, entities: ents}
 	if replyTo != 0 {
 		if wm.replyTo = s.wireForReplyLocked(cs, replyTo); wm.replyTo == nil {
-			s.fatalf("telegramtest: %s: chat %d has no message %d to reply to", op, chat.ID, replyTo)
+			s.fatalf("emulator: %s: chat %d has no message %d to reply to", op, chat.ID, replyTo)
 			return 0
 		}
 	}
@@ -442,7 +442,7 @@ func (s *Server) EditText(chat Chat, from User, messageID int, newText string) i
 	um := cs.userMsgs[messageID]
 	if um == nil || um.from.ID != from.ID {
 		cs.mu.Unlock()
-		s.fatalf("telegramtest: EditText: chat %d has no message %d from user %d", chat.ID, messageID, from.ID)
+		s.fatalf("emulator: EditText: chat %d has no message %d from user %d", chat.ID, messageID, from.ID)
 		return 0
 	}
 	um.text, um.entities, um.editDate = newText, findBotCommands(newText), now
@@ -457,7 +457,7 @@ func (s *Server) EditText(chat Chat, from User, messageID int, newText string) i
 // the my_chat_member update.
 func (s *Server) BotAdded(chat Chat, by User) int {
 	if chat.Type == ChatPrivate {
-		s.fatalf("telegramtest: BotAdded: a bot is not added to a private chat; use SendText or BotUnblocked")
+		s.fatalf("emulator: BotAdded: a bot is not added to a private chat; use SendText or BotUnblocked")
 		return 0
 	}
 	s.learnFrom(by, "BotAdded")
@@ -500,7 +500,7 @@ func (s *Server) BotRemoved(chat Chat, by User) int {
 	cs.mu.Lock()
 	if cs.chat.Type == ChatPrivate {
 		cs.mu.Unlock()
-		s.fatalf("telegramtest: BotRemoved: use BotBlocked for private chats")
+		s.fatalf("emulator: BotRemoved: use BotBlocked for private chats")
 		return 0
 	}
 	old := cs.members[s.bot.ID]
@@ -549,21 +549,21 @@ func (s *Server) setBlockedByUser(u User, blocked bool) int {
 func (s *Server) PushRaw(raw string) int {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(raw), &obj); err != nil {
-		s.fatalf("telegramtest: PushRaw: %v", err)
+		s.fatalf("emulator: PushRaw: %v", err)
 		return 0
 	}
 	kind := ""
 	for k := range obj {
 		if k != "update_id" {
 			if kind != "" {
-				s.fatalf("telegramtest: PushRaw: an update has one payload, found %q and %q", kind, k)
+				s.fatalf("emulator: PushRaw: an update has one payload, found %q and %q", kind, k)
 				return 0
 			}
 			kind = k
 		}
 	}
 	if kind == "" {
-		s.fatalf("telegramtest: PushRaw: no payload in %s", raw)
+		s.fatalf("emulator: PushRaw: no payload in %s", raw)
 		return 0
 	}
 	s.learnFromRaw(obj[kind])
@@ -574,7 +574,7 @@ func (s *Server) PushRaw(raw string) int {
 		if err != nil || id < q.nextID {
 			next := q.nextID
 			q.mu.Unlock()
-			s.fatalf("telegramtest: PushRaw: update_id %s must be an integer of at least %d", idRaw, next)
+			s.fatalf("emulator: PushRaw: update_id %s must be an integer of at least %d", idRaw, next)
 			return 0
 		}
 		q.nextID = id
@@ -606,7 +606,7 @@ func (s *Server) learnFromRaw(payload json.RawMessage) {
 	}()} {
 		if c != nil {
 			if _, err := s.ensureChat(c.chat()); err != nil {
-				s.fatalf("telegramtest: PushRaw: %v", err)
+				s.fatalf("emulator: PushRaw: %v", err)
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package telegramtest
+package emulator
 
 import (
 	"bytes"
@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 )
 
@@ -63,7 +62,7 @@ func WithClock(clock func() time.Time) Option { return func(c *config) { c.clock
 // WithTelegramLeniency makes the Server accept exactly what Telegram
 // accepts. By default the emulator is stricter where Telegram silently
 // accepts input that is almost always a bug in a bot, and answers 400 with
-// a description that names itself ("telegramtest: ..."):
+// a description that names itself ("emulator: ..."):
 //
 //   - an "&" in HTML that does not start &lt; &gt; &amp; &quot; or a numeric
 //     reference (Telegram shows it as is, so "&nbsp;" reaches the reader);
@@ -85,7 +84,7 @@ type Server struct {
 	meJSON   []byte // the bot as getMe returns it
 	clock    func() time.Time
 	pedantic bool
-	tb       testing.TB
+	tb       TB
 
 	closed    chan struct{}
 	closeOnce sync.Once
@@ -180,9 +179,18 @@ func New(opts ...Option) *Server {
 	return s
 }
 
+// TB is the part of testing.TB that NewT uses; declared here so that the
+// emulator, a product package the sandbox runs too, does not link the
+// testing package into the binary.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
 // NewT starts a Server that is closed when the test ends. PressButton and
 // the other helpers that refuse impossible requests report through t.
-func NewT(t testing.TB, opts ...Option) *Server {
+func NewT(t TB, opts ...Option) *Server {
 	t.Helper()
 	s := New(opts...)
 	s.tb = t

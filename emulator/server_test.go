@@ -1,4 +1,4 @@
-package telegramtest
+package emulator
 
 import (
 	"bytes"
@@ -247,7 +247,7 @@ func TestSendMessageRejects(t *testing.T) {
 		"two actions":       `{"text":"a","callback_data":"a","url":"https://x.vn"}`,
 	} {
 		_, err := bot.MakeRequest("sendMessage", tgbotapi.Params{"chat_id": "1001", "text": "x", "reply_markup": button(b)})
-		if e := asAPIError(t, err); e.Code != 400 || !strings.Contains(e.Message, "telegramtest:") {
+		if e := asAPIError(t, err); e.Code != 400 || !strings.Contains(e.Message, "emulator:") {
 			t.Errorf("%s: %v", name, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package telegramtest
+package emulator
 
 import (
 	"fmt"
@@ -106,7 +106,7 @@ func (s *Server) chat(id int64) *chatState {
 func (s *Server) mustChat(id int64, op string) *chatState {
 	cs := s.chat(id)
 	if cs == nil {
-		s.fatalf("telegramtest: %s: chat %d is unknown; add it with AddChat or an injected update first", op, id)
+		s.fatalf("emulator: %s: chat %d is unknown; add it with AddChat or an injected update first", op, id)
 	}
 	return cs
 }
@@ -135,7 +135,7 @@ func (s *Server) ensureChat(c Chat) (*chatState, error) {
 		cs.mu.Lock()
 		if cs.chat.Type != c.Type {
 			cs.mu.Unlock()
-			return nil, fmt.Errorf("telegramtest: chat %d is a %s, not a %s", c.ID, cs.chat.Type, c.Type)
+			return nil, fmt.Errorf("emulator: chat %d is a %s, not a %s", c.ID, cs.chat.Type, c.Type)
 		}
 		if c.Title != "" {
 			cs.chat.Title = c.Title
@@ -191,7 +191,7 @@ func (s *Server) AddChat(c Chat) {
 // are replaced.
 func (s *Server) AddUser(u User) {
 	if u.ID <= 0 {
-		s.fatalf("telegramtest: AddUser: user ID %d must be positive", u.ID)
+		s.fatalf("emulator: AddUser: user ID %d must be positive", u.ID)
 		return
 	}
 	s.learnUser(u, true)
@@ -215,7 +215,7 @@ func (s *Server) AddChats(typ string, n int) []Chat {
 		case ChatSupergroup, ChatChannel:
 			c = Chat{ID: -1_002_000_000_000 - k, Type: typ, Title: "Đơn vị " + strconv.FormatInt(k, 10)}
 		default:
-			s.fatalf("telegramtest: AddChats: unknown chat type %q", typ)
+			s.fatalf("emulator: AddChats: unknown chat type %q", typ)
 			return nil
 		}
 		s.AddChat(c)
@@ -228,7 +228,7 @@ func (s *Server) AddChats(typ string, n int) []Chat {
 func (s *Server) privateChatOf(u User, op string) *chatState {
 	cs, err := s.ensureChat(PrivateChat(u))
 	if err != nil {
-		s.fatalf("telegramtest: %s: %v", op, err)
+		s.fatalf("emulator: %s: %v", op, err)
 	}
 	return cs
 }
@@ -249,7 +249,7 @@ func (s *Server) setBlocked(chatID int64, blocked bool, op string) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	if cs.chat.Type != ChatPrivate {
-		s.fatalf("telegramtest: %s(%d): only a private chat's user can block the bot; use Kick for groups", op, chatID)
+		s.fatalf("emulator: %s(%d): only a private chat's user can block the bot; use Kick for groups", op, chatID)
 		return
 	}
 	cs.blocked = blocked
@@ -266,7 +266,7 @@ func (s *Server) Kick(chatID int64) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	if cs.chat.Type == ChatPrivate {
-		s.fatalf("telegramtest: Kick(%d): a private chat cannot kick the bot; use Block", chatID)
+		s.fatalf("emulator: Kick(%d): a private chat cannot kick the bot; use Block", chatID)
 		return
 	}
 	cs.members[s.bot.ID] = StatusKicked
@@ -293,7 +293,7 @@ func (s *Server) SetMember(chatID, userID int64, status string) {
 	switch status {
 	case StatusCreator, StatusAdministrator, StatusMember, StatusRestricted, StatusLeft, StatusKicked:
 	default:
-		s.fatalf("telegramtest: SetMember: unknown status %q", status)
+		s.fatalf("emulator: SetMember: unknown status %q", status)
 		return
 	}
 	cs := s.mustChat(chatID, "SetMember")
@@ -306,7 +306,7 @@ func (s *Server) SetMember(chatID, userID int64, status string) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	if cs.chat.Type == ChatPrivate {
-		s.fatalf("telegramtest: SetMember(%d): private chats have no member list", chatID)
+		s.fatalf("emulator: SetMember(%d): private chats have no member list", chatID)
 		return
 	}
 	cs.members[userID] = status
@@ -329,13 +329,13 @@ func (s *Server) Migrate(groupID, supergroupID int64) {
 		return
 	}
 	if s.chat(supergroupID) != nil {
-		s.fatalf("telegramtest: Migrate: chat %d already exists", supergroupID)
+		s.fatalf("emulator: Migrate: chat %d already exists", supergroupID)
 		return
 	}
 	old.mu.Lock()
 	if old.chat.Type != ChatGroup || old.migratedTo != 0 {
 		old.mu.Unlock()
-		s.fatalf("telegramtest: Migrate: chat %d is not a basic group that can be upgraded", groupID)
+		s.fatalf("emulator: Migrate: chat %d is not a basic group that can be upgraded", groupID)
 		return
 	}
 	super := Chat{ID: supergroupID, Type: ChatSupergroup, Title: old.chat.Title}

@@ -1,4 +1,4 @@
-package telegramtest
+package emulator
 
 import (
 	"math"
@@ -159,7 +159,7 @@ func (s *Server) TooManyRequests() int { return int(s.tooMany.Load()) }
 // bot's handling of the occasional 429 that real traffic brings.
 func (s *Server) ForceRetryAfter(chatID int64, seconds, times int) {
 	if seconds < 1 || times < 1 {
-		s.fatalf("telegramtest: ForceRetryAfter(%d, %d, %d): seconds and times must be positive", chatID, seconds, times)
+		s.fatalf("emulator: ForceRetryAfter(%d, %d, %d): seconds and times must be positive", chatID, seconds, times)
 		return
 	}
 	cs := s.mustChat(chatID, "ForceRetryAfter")

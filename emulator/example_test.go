@@ -1,4 +1,4 @@
-package telegramtest_test
+package emulator_test
 
 import (
 	"context"
@@ -8,20 +8,20 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"github.com/loabot/loa/bot/telegramtest"
+	"github.com/loabot/loa/emulator"
 )
 
 // A test plays a person writing to the bot and reads what the bot answered.
 func Example() {
-	s := telegramtest.New()
+	s := emulator.New()
 	defer s.Close()
 	bot, err := tgbotapi.NewBotAPIWithClient(s.Token(), s.Endpoint(), s.Client())
 	if err != nil {
 		panic(err)
 	}
 
-	lan := telegramtest.User{ID: 1001, FirstName: "Lan & Minh", LanguageCode: "vi"}
-	s.SendText(telegramtest.PrivateChat(lan), lan, "/start")
+	lan := emulator.User{ID: 1001, FirstName: "Lan & Minh", LanguageCode: "vi"}
+	s.SendText(emulator.PrivateChat(lan), lan, "/start")
 
 	// The bot under test: one round of its polling loop.
 	ups, _ := bot.GetUpdates(tgbotapi.UpdateConfig{Timeout: 1})
@@ -45,7 +45,7 @@ func Example() {
 	msgs, _ := s.WaitMessages(ctx, lan.ID, 1)
 	fmt.Printf("%q %s %d..%d\n", msgs[0].Text, msgs[0].Entities[0].Type, msgs[0].Entities[0].Offset, msgs[0].Entities[0].Length)
 	// Output:
-	// Bad Request: can't parse entities: Unsupported character entity at byte offset 17 (telegramtest: Telegram would show it as is; escape "&" as "&amp;")
+	// Bad Request: can't parse entities: Unsupported character entity at byte offset 17 (emulator: Telegram would show it as is; escape "&" as "&amp;")
 	// <nil>
 	// "Chào Lan & Minh" bold 0..4
 }

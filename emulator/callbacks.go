@@ -1,4 +1,4 @@
-package telegramtest
+package emulator
 
 import (
 	"fmt"
@@ -31,18 +31,18 @@ func (s *Server) PressButton(chat Chat, from User, messageID int, data string) (
 // press.
 func (s *Server) TryPressButton(chat Chat, from User, messageID int, data string) (updateID int, callbackID string, err error) {
 	if from.ID <= 0 {
-		return 0, "", fmt.Errorf("telegramtest: PressButton: user ID %d must be positive", from.ID)
+		return 0, "", fmt.Errorf("emulator: PressButton: user ID %d must be positive", from.ID)
 	}
 	cs := s.chat(chat.ID)
 	if cs == nil {
-		return 0, "", fmt.Errorf("telegramtest: PressButton: chat %d is unknown", chat.ID)
+		return 0, "", fmt.Errorf("emulator: PressButton: chat %d is unknown", chat.ID)
 	}
 	s.learnUser(from, true)
 	cs.mu.Lock()
 	m := cs.findBotLocked(messageID)
 	if m == nil {
 		cs.mu.Unlock()
-		return 0, "", fmt.Errorf("telegramtest: PressButton: the bot has no message %d in chat %d", messageID, chat.ID)
+		return 0, "", fmt.Errorf("emulator: PressButton: the bot has no message %d in chat %d", messageID, chat.ID)
 	}
 	found := false
 	for _, row := range m.keyboard {
@@ -54,7 +54,7 @@ func (s *Server) TryPressButton(chat Chat, from User, messageID int, data string
 	}
 	if !found {
 		cs.mu.Unlock()
-		return 0, "", fmt.Errorf("telegramtest: PressButton: message %d in chat %d has no button with callback_data %q", messageID, chat.ID, data)
+		return 0, "", fmt.Errorf("emulator: PressButton: message %d in chat %d has no button with callback_data %q", messageID, chat.ID, data)
 	}
 	s.cbMu.Lock()
 	s.cbSeq++

@@ -1,4 +1,4 @@
-package telegramtest
+package emulator
 
 import (
 	"fmt"
@@ -179,7 +179,7 @@ func decodeEntity(s string, pos int) (rune, int) {
 }
 
 func errNoSemicolon(pos int) *TextError {
-	return entityErr(`Character entity without ";" at byte offset %d (telegramtest: Telegram would decode it, which an unescaped "&" followed by "lt", "gt", "amp" or "quot" never means; escape "&" as "&amp;")`, pos)
+	return entityErr(`Character entity without ";" at byte offset %d (emulator: Telegram would decode it, which an unescaped "&" followed by "lt", "gt", "amp" or "quot" never means; escape "&" as "&amp;")`, pos)
 }
 
 // htmlTags are the tags Telegram accepts in parse mode HTML.
@@ -238,7 +238,7 @@ func parseHTML(s string, pedantic bool) (string, []Entity, error) {
 				continue
 			}
 			if pedantic {
-				return "", nil, entityErr(`Unsupported character entity at byte offset %d (telegramtest: Telegram would show it as is; escape "&" as "&amp;")`, i)
+				return "", nil, entityErr(`Unsupported character entity at byte offset %d (emulator: Telegram would show it as is; escape "&" as "&amp;")`, i)
 			}
 		}
 		if c != '<' {
@@ -293,7 +293,7 @@ func parseHTML(s string, pedantic bool) (string, []Entity, error) {
 					if name == "blockquote" && attr == "expandable" {
 						arg = "1"
 					} else if pedantic {
-						return "", nil, entityErr("Unsupported attribute %q in the tag %q at byte offset %d (telegramtest: Telegram would ignore it)", attr, name, begin)
+						return "", nil, entityErr("Unsupported attribute %q in the tag %q at byte offset %d (emulator: Telegram would ignore it)", attr, name, begin)
 					}
 					continue
 				}
@@ -330,7 +330,7 @@ func parseHTML(s string, pedantic bool) (string, []Entity, error) {
 								continue
 							}
 							if pedantic {
-								return "", nil, entityErr(`Unsupported character entity at byte offset %d (telegramtest: Telegram would keep it as is; escape "&" as "&amp;")`, i)
+								return "", nil, entityErr(`Unsupported character entity at byte offset %d (emulator: Telegram would keep it as is; escape "&" as "&amp;")`, i)
 							}
 						}
 						v = append(v, s[i])
@@ -356,7 +356,7 @@ func parseHTML(s string, pedantic bool) (string, []Entity, error) {
 				case name == "blockquote" && attr == "expandable":
 					arg = "1"
 				case pedantic:
-					return "", nil, entityErr("Unsupported attribute %q in the tag %q at byte offset %d (telegramtest: Telegram would ignore it)", attr, name, begin)
+					return "", nil, entityErr("Unsupported attribute %q in the tag %q at byte offset %d (emulator: Telegram would ignore it)", attr, name, begin)
 				}
 			}
 			if name == "span" && arg != "spoiler" {
@@ -364,10 +364,10 @@ func parseHTML(s string, pedantic bool) (string, []Entity, error) {
 			}
 			if pedantic && name == "a" {
 				if arg == "" {
-					return "", nil, entityErr(`Tag "a" must have a non-empty attribute "href" at byte offset %d (telegramtest: Telegram would link the text itself or nothing)`, begin)
+					return "", nil, entityErr(`Tag "a" must have a non-empty attribute "href" at byte offset %d (emulator: Telegram would link the text itself or nothing)`, begin)
 				}
 				if _, _, ok := checkLink(arg); !ok {
-					return "", nil, entityErr(`Invalid URL %q in the tag "a" at byte offset %d (telegramtest: Telegram would drop the link silently)`, arg, begin)
+					return "", nil, entityErr(`Invalid URL %q in the tag "a" at byte offset %d (emulator: Telegram would drop the link silently)`, arg, begin)
 				}
 			}
 			stack = append(stack, openTag{name: name, arg: arg, offset: u16, bytePos: len(out)})

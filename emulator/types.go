@@ -1,4 +1,4 @@
-package telegramtest
+package emulator
 
 import (
 	"fmt"
@@ -60,18 +60,18 @@ func (c Chat) validate() error {
 	switch c.Type {
 	case ChatPrivate:
 		if c.ID <= 0 {
-			return fmt.Errorf("telegramtest: private chat %d: ID must be the user's positive ID", c.ID)
+			return fmt.Errorf("emulator: private chat %d: ID must be the user's positive ID", c.ID)
 		}
 	case ChatGroup:
 		if c.ID >= 0 || c.ID <= -1_000_000_000_000 {
-			return fmt.Errorf("telegramtest: group %d: ID must be negative and above -10^12 (supergroups use -100xxxxxxxxxx)", c.ID)
+			return fmt.Errorf("emulator: group %d: ID must be negative and above -10^12 (supergroups use -100xxxxxxxxxx)", c.ID)
 		}
 	case ChatSupergroup, ChatChannel:
 		if c.ID > -1_000_000_000_000 {
-			return fmt.Errorf("telegramtest: %s %d: ID must be of the form -100xxxxxxxxxx", c.Type, c.ID)
+			return fmt.Errorf("emulator: %s %d: ID must be of the form -100xxxxxxxxxx", c.Type, c.ID)
 		}
 	default:
-		return fmt.Errorf("telegramtest: chat %d: unknown type %q", c.ID, c.Type)
+		return fmt.Errorf("emulator: chat %d: unknown type %q", c.ID, c.Type)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package telegramtest
+package emulator
 
 import (
 	"bytes"
@@ -229,11 +229,11 @@ func finishButton(text string, actions []kindValue, pedantic bool) (b InlineKeyb
 		for i, a := range actions {
 			kinds[i] = a.kind
 		}
-		return b, false, buttonErr(fmt.Sprintf("exactly one of the optional fields must be used, found %q (telegramtest: Telegram would use %q and ignore the rest)", kinds, kinds[0]))
+		return b, false, buttonErr(fmt.Sprintf("exactly one of the optional fields must be used, found %q (emulator: Telegram would use %q and ignore the rest)", kinds, kinds[0]))
 	}
 	if b.Text == "" {
 		if pedantic {
-			return b, false, buttonErr("button text must be non-empty (telegramtest: Telegram would drop the button silently)")
+			return b, false, buttonErr("button text must be non-empty (emulator: Telegram would drop the button silently)")
 		}
 		return b, true, nil
 	}

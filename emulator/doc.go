@@ -1,4 +1,4 @@
-// Package telegramtest is an in-process emulator of the Telegram Bot API for
+// Package emulator is an in-process emulator of the Telegram Bot API for
 // tests, benchmarks and the demo.
 //
 // A Server listens on 127.0.0.1 and answers the Bot API methods Loa uses
@@ -26,4 +26,4 @@
 //
 // Nothing is logged per request and sent messages are stored compactly, so
 // a benchmark can push tens of thousands of messages per second through it.
-package telegramtest
+package emulator

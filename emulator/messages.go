@@ -1,4 +1,4 @@
-package telegramtest
+package emulator
 
 import (
 	"context"
@@ -503,7 +503,7 @@ func (s *Server) MessageCount() int { return int(s.msgCount.Load()) }
 func (s *Server) WaitMessages(ctx context.Context, chatID int64, n int) ([]Message, error) {
 	cs := s.chat(chatID)
 	if cs == nil {
-		return nil, fmt.Errorf("telegramtest: wait for messages in chat %d: unknown chat", chatID)
+		return nil, fmt.Errorf("emulator: wait for messages in chat %d: unknown chat", chatID)
 	}
 	for {
 		cs.mu.Lock()
@@ -521,10 +521,10 @@ func (s *Server) WaitMessages(ctx context.Context, chatID int64, n int) ([]Messa
 		case <-ch:
 		case <-ctx.Done():
 			got := s.Messages(chatID)
-			return got, fmt.Errorf("telegramtest: wait for %d messages in chat %d: got %d: %w", n, chatID, len(got), ctx.Err())
+			return got, fmt.Errorf("emulator: wait for %d messages in chat %d: got %d: %w", n, chatID, len(got), ctx.Err())
 		case <-s.closed:
 			got := s.Messages(chatID)
-			return got, fmt.Errorf("telegramtest: wait for %d messages in chat %d: got %d: server closed", n, chatID, len(got))
+			return got, fmt.Errorf("emulator: wait for %d messages in chat %d: got %d: server closed", n, chatID, len(got))
 		}
 	}
 }
@@ -548,9 +548,9 @@ func (s *Server) WaitMessageCount(ctx context.Context, n int) error {
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return fmt.Errorf("telegramtest: wait for %d messages: got %d: %w", n, s.MessageCount(), ctx.Err())
+			return fmt.Errorf("emulator: wait for %d messages: got %d: %w", n, s.MessageCount(), ctx.Err())
 		case <-s.closed:
-			return fmt.Errorf("telegramtest: wait for %d messages: got %d: server closed", n, s.MessageCount())
+			return fmt.Errorf("emulator: wait for %d messages: got %d: server closed", n, s.MessageCount())
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package telegramtest
+package emulator
 
 import (
 	"bytes"
@@ -274,7 +274,7 @@ func (s *Server) deliverWebhook(wh *webhookState) {
 // reports whether the bot accepted the update.
 func (s *Server) post(ctx context.Context, d *WebhookDelivery, body []byte) bool {
 	if d.Target == "" {
-		d.Err = "telegramtest: RouteWebhook gave no target"
+		d.Err = "emulator: RouteWebhook gave no target"
 		return false
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.Target, bytes.NewReader(body))
