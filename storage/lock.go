@@ -173,15 +173,23 @@ func discard(conn *sql.Conn) {
 	_ = conn.Close()
 }
 
-// Lead runs step again and again, every interval, while this process holds
-// the session advisory lock key: of several loa processes sharing the
-// database exactly one does the job (polls feeds, sends reminders,
-// dispatches), and another takes over within retry when it dies and
-// PostgreSQL drops its session. Before each step the lock's connection is
-// checked, so a leader whose connection broke stops at once instead of
-// working beside its successor. Errors are logged under what; Lead returns
-// when ctx ends.
-func (db *DB) Lead(ctx context.Context, key int64, retry, interval time.Duration, log *slog.Logger, what string, step func(ctx context.Context)) {
+// LeadTerm runs term for as long as this process holds the session
+// advisory lock key, and tries again to take the lock every retry when
+// another process holds it: of several loa processes sharing the database
+// exactly one does the job (polls Telegram, dispatches deliveries, polls
+// feeds, sends reminders), and another takes over within retry when it dies
+// and PostgreSQL drops its session.
+//
+// term's context ends when ctx ends or when the lock's connection no longer
+// holds the lock (checked every checkEvery), so a leader whose connection
+// broke stops at once instead of working beside its successor. When term
+// returns, the lock is released; unless ctx is done, LeadTerm then competes
+// for it again. Errors are logged under what. LeadTerm returns when ctx
+// ends and term has returned.
+//
+// It is the one implementation of "in one process at a time"; Lead is its
+// form for periodic steps.
+func (db *DB) LeadTerm(ctx context.Context, key int64, retry time.Duration, log *slog.Logger, what string, term func(ctx context.Context)) {
 	waiting := false
 	for ctx.Err() == nil {
 		lock, err := db.TryLock(ctx, key)
@@ -197,20 +205,54 @@ func (db *DB) Lead(ctx context.Context, key int64, retry, interval time.Duration
 		}
 		waiting = false
 		log.Info(what + ": this process now leads")
-		for ctx.Err() == nil {
-			if err := lock.Alive(ctx); err != nil {
-				if ctx.Err() == nil {
-					log.Warn(what+": lost the lock's connection; stepping down", "err", err)
-				}
-				break
-			}
-			step(ctx)
-			sleepCtx(ctx, interval)
-		}
+		termCtx, stepDown := context.WithCancel(ctx)
+		watched := make(chan struct{})
+		go func() {
+			defer close(watched)
+			watchLock(termCtx, lock, min(retry, checkEvery), log, what, stepDown)
+		}()
+		term(termCtx)
+		stepDown()
+		<-watched
 		relCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = lock.Release(relCtx)
 		cancel()
 	}
+}
+
+// checkEvery bounds how long a leader may go on after its lock's connection
+// broke.
+const checkEvery = 2 * time.Second
+
+// watchLock cancels the term (stepDown) when lock is no longer held.
+func watchLock(ctx context.Context, lock *Lock, every time.Duration, log *slog.Logger, what string, stepDown func()) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := lock.Alive(ctx); err != nil {
+			if ctx.Err() == nil {
+				log.Warn(what+": lost the lock's connection; stepping down", "err", err)
+			}
+			stepDown()
+			return
+		}
+	}
+}
+
+// Lead runs step every interval while this process leads the job key
+// (LeadTerm): the form of the feed poller and the reminder scheduler.
+func (db *DB) Lead(ctx context.Context, key int64, retry, interval time.Duration, log *slog.Logger, what string, step func(ctx context.Context)) {
+	db.LeadTerm(ctx, key, retry, log, what, func(ctx context.Context) {
+		for ctx.Err() == nil {
+			step(ctx)
+			sleepCtx(ctx, interval)
+		}
+	})
 }
 
 // sleepCtx waits d or until ctx ends.

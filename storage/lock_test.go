@@ -191,3 +191,49 @@ func TestLeadOneAtATime(t *testing.T) {
 		t.Fatal("both led at once")
 	}
 }
+
+// TestLeadTermStepsDownWhenTheLockIsLost: a term that runs for its whole
+// leadership (the dispatcher, the poller) is cancelled within the check
+// interval when its lock's session is killed, and the other process then
+// takes over.
+func TestLeadTermStepsDownWhenTheLockIsLost(t *testing.T) {
+	a, b := twoHandles(t)
+	ctx, stop := context.WithCancel(testContext(t))
+	defer stop()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	const key = 9_998
+	leading, ended := make(chan struct{}), make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		first := true
+		a.LeadTerm(ctx, key, 50*time.Millisecond, quiet, "test", func(term context.Context) {
+			if !first {
+				<-term.Done()
+				return
+			}
+			first = false
+			close(leading)
+			<-term.Done()
+			close(ended)
+		})
+	}()
+	<-leading
+	var terminated bool
+	if err := b.X().GetContext(ctx, &terminated, `
+		SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND objid = $1 AND granted`, key); err != nil || !terminated {
+		t.Fatalf("terminate the holder: %v, %v", terminated, err)
+	}
+	select {
+	case <-ended:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the term went on after its lock was lost")
+	}
+	// b takes the lock before a competes again, or a retakes it: either
+	// way, exactly one holds it. Here b must be able to get it within a's
+	// retry once a no longer holds it.
+	stop()
+	<-done
+	acquireWithin(t, b, key, time.Second)
+}
