@@ -209,11 +209,15 @@ func (s *Server) sendMessage(rq *request, rp *reply) {
 	s.messageAdded()
 }
 
-// floodLocked applies ForceRetryAfter and the Limits to a message-creating
+// floodLocked applies ForceRetryAfter, injected Faults and the Limits to a message-creating
 // or editing call. The caller holds cs.mu.
 func (s *Server) floodLocked(cs *chatState, paid bool, now time.Time) *apiError {
 	if sec := cs.takeForced(); sec > 0 {
+		s.injected429.Add(1)
 		return tooManyRequests(sec)
+	}
+	if e := s.sendFault(); e != nil {
+		return e
 	}
 	group := cs.chat.Type == ChatGroup || cs.chat.Type == ChatSupergroup
 	if sec := s.lim.admit(&cs.limit, group, paid, now.UnixNano()); sec > 0 {

@@ -107,6 +107,7 @@ type Server struct {
 
 	lim     limiter
 	tooMany atomic.Int64
+	faultState
 
 	q updateQueue
 
@@ -443,6 +444,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.calls[m.name].Add(1)
+	if e := s.downError(); e != nil {
+		s.writeError(w, m.name, 0, e)
+		return
+	}
 
 	rq := request{ctx: r.Context(), params: make([]param, 0, 8)}
 	if err := readParams(r, &rq); err != nil {
