@@ -1,23 +1,19 @@
 package agreements
 
 import (
-	"cmp"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
 	"gopkg.in/yaml.v3"
 
 	"github.com/loabot/loa/storage"
+	"github.com/loabot/loa/yamlfile"
 )
 
 // Limits of a plan file. The shipped plan is a few kilobytes.
@@ -29,13 +25,7 @@ const (
 )
 
 // Error is one problem in a plan file, "file:line: message".
-type Error struct {
-	File string
-	Line int
-	Msg  string
-}
-
-func (e *Error) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+type Error = yamlfile.Error
 
 // UnitRef is a unit code as written in the file, with its line, resolved by
 // Import against the units in the database.
@@ -97,87 +87,28 @@ func ParseFile(path string) (Plan, error) {
 //	    from: …                   # optional, default the agreement's period
 //	    until: …
 func Parse(r io.Reader, name string) (Plan, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	f, root, err := yamlfile.Read(r, name, MaxFileSize, "it needs agreement: and tasks:")
 	if err != nil {
-		return Plan{}, fmt.Errorf("read plan file %s: %w", name, err)
+		return Plan{}, fmt.Errorf("read plan file: %w", err)
 	}
-	p := &planParser{file: name}
-	switch {
-	case len(data) > MaxFileSize:
-		p.errorf(1, "the file is larger than %d bytes", MaxFileSize)
-	case !utf8.Valid(data):
-		p.errorf(1, "the file is not valid UTF-8")
+	if root == nil {
+		return Plan{}, f.Err()
 	}
-	if len(p.errs) > 0 {
-		return Plan{}, p.err()
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		line := 1
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			line, _ = strconv.Atoi(m[1])
-		}
-		p.errorf(line, "invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
-		return Plan{}, p.err()
-	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
-		p.errorf(1, "the file is empty: it needs agreement: and tasks:")
-		return Plan{}, p.err()
-	}
-	plan := p.document(doc.Content[0])
-	if len(p.errs) > 0 {
-		return Plan{}, p.err()
+	p := &planParser{File: f}
+	plan := p.document(root)
+	if p.Count() > 0 {
+		return Plan{}, p.Err()
 	}
 	return plan, nil
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
-
-type planParser struct {
-	file string
-	errs []*Error
-}
-
-func (p *planParser) errorf(line int, format string, args ...any) {
-	p.errs = append(p.errs, &Error{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)})
-}
-
-func (p *planParser) err() error {
-	slices.SortStableFunc(p.errs, func(a, b *Error) int { return cmp.Compare(a.Line, b.Line) })
-	errs := make([]error, len(p.errs))
-	for i, e := range p.errs {
-		errs[i] = e
-	}
-	return errors.Join(errs...)
-}
-
-// fields calls f for each key of a mapping, refusing duplicate keys and
-// aliases, which the YAML library would let through silently.
-func (p *planParser) fields(m *yaml.Node, what string, f func(key, value *yaml.Node)) {
-	if m.Kind != yaml.MappingNode {
-		p.errorf(m.Line, "%s must be a mapping of keys", what)
-		return
-	}
-	seen := map[string]int{}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		key, value := m.Content[i], m.Content[i+1]
-		if first, dup := seen[key.Value]; dup {
-			p.errorf(key.Line, "key %q given twice in %s (first at line %d)", key.Value, what, first)
-			continue
-		}
-		seen[key.Value] = key.Line
-		if value.Kind == yaml.AliasNode || value.Anchor != "" || key.Value == "<<" {
-			p.errorf(key.Line, "anchors, aliases and merge keys are not supported: write it out")
-			continue
-		}
-		f(key, value)
-	}
-}
+// planParser reads a plan file through the one YAML layer.
+type planParser struct{ *yamlfile.File }
 
 func (p *planParser) document(root *yaml.Node) Plan {
 	var plan Plan
 	var agreement, tasks *yaml.Node
-	p.fields(root, "the file", func(key, value *yaml.Node) {
+	p.Fields(root, "the file", func(key, value *yaml.Node) {
 		switch key.Value {
 		case "agreement":
 			agreement = value
@@ -185,16 +116,16 @@ func (p *planParser) document(root *yaml.Node) Plan {
 		case "tasks":
 			tasks = value
 		default:
-			p.errorf(key.Line, "unknown key %q at the top: only agreement: and tasks: are known", key.Value)
+			p.Errorf(key.Line, "unknown key %q at the top: only agreement: and tasks: are known", key.Value)
 		}
 	})
 	if agreement == nil || tasks == nil {
-		p.errorf(root.Line, "the file needs both agreement: and tasks:")
+		p.Errorf(root.Line, "the file needs both agreement: and tasks:")
 		return plan
 	}
 	p.agreement(agreement, &plan)
 	if tasks.Kind != yaml.SequenceNode || len(tasks.Content) == 0 {
-		p.errorf(tasks.Line, "tasks: must be a non-empty list of tasks")
+		p.Errorf(tasks.Line, "tasks: must be a non-empty list of tasks")
 		return plan
 	}
 	keys := map[string]int{}
@@ -204,7 +135,7 @@ func (p *planParser) document(root *yaml.Node) Plan {
 			continue
 		}
 		if first, dup := keys[t.Key]; dup {
-			p.errorf(t.Line, "duplicate task key %q: already used at line %d", t.Key, first)
+			p.Errorf(t.Line, "duplicate task key %q: already used at line %d", t.Key, first)
 			continue
 		}
 		keys[t.Key] = t.Line
@@ -216,63 +147,48 @@ func (p *planParser) document(root *yaml.Node) Plan {
 func (p *planParser) agreement(m *yaml.Node, plan *Plan) {
 	a := &plan.Agreement
 	var seenFrom, seenUntil bool
-	p.fields(m, "agreement:", func(key, value *yaml.Node) {
+	p.Fields(m, "agreement:", func(key, value *yaml.Node) {
 		switch key.Value {
 		case "code":
-			a.Code = p.text(key, value)
+			a.Code = p.Text(key, value)
 			if a.Code != "" && !storage.ValidUnitCode(a.Code) {
-				p.errorf(value.Line, "code %q: use 1 to 40 characters of a-z, 0-9 and -, not starting with -", a.Code)
+				p.Errorf(value.Line, "code %q: use 1 to 40 characters of a-z, 0-9 and -, not starting with -", a.Code)
 			}
 		case "title":
-			a.Title = p.prose(key, value, MaxTitleLen)
+			a.Title = p.Prose(key, value, MaxTitleLen, false)
 		case "signed":
-			a.SignedOn = p.date(key, value)
+			a.SignedOn = p.Date(key, value)
 		case "from":
-			a.StartsOn, seenFrom = p.date(key, value), true
+			a.StartsOn, seenFrom = p.Date(key, value), true
 		case "until":
-			a.EndsOn, seenUntil = p.date(key, value), true
+			a.EndsOn, seenUntil = p.Date(key, value), true
 		case "signers":
 			plan.Signers = p.unitList(key, value)
 		default:
-			p.errorf(key.Line, "unknown key %q in agreement: (known: code, title, signed, from, until, signers)", key.Value)
+			p.Errorf(key.Line, "unknown key %q in agreement: (known: code, title, signed, from, until, signers)", key.Value)
 		}
 	})
 	for _, req := range []struct {
 		ok  bool
 		key string
 	}{{a.Code != "", "code"}, {a.Title != "", "title"}, {!a.SignedOn.IsZero(), "signed"}, {seenFrom, "from"}, {seenUntil, "until"}} {
-		if !req.ok && !p.reported(m) {
-			p.errorf(m.Line, "agreement: has no valid %s:", req.key)
+		if !req.ok && !p.ReportedIn(m) {
+			p.Errorf(m.Line, "agreement: has no valid %s:", req.key)
 		}
 	}
 	if !a.StartsOn.IsZero() && !a.EndsOn.IsZero() && a.EndsOn.Before(a.StartsOn) {
-		p.errorf(m.Line, "agreement: until: is before from:")
+		p.Errorf(m.Line, "agreement: until: is before from:")
 	}
-}
-
-// reported reports whether an error was already given inside the node m,
-// so that a bad value is not reported a second time as missing.
-func (p *planParser) reported(m *yaml.Node) bool {
-	last := m.Line
-	if n := len(m.Content); n > 0 {
-		last = m.Content[n-1].Line
-	}
-	for _, e := range p.errs {
-		if e.Line >= m.Line && e.Line <= last {
-			return true
-		}
-	}
-	return false
 }
 
 var taskKey = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,59}$`)
 
 // task reads one task; ok is false when it has errors (reported).
 func (p *planParser) task(m *yaml.Node, a storage.AgreementSpec) (PlanTask, bool) {
-	before := len(p.errs)
+	before := p.Count()
 	t := PlanTask{TaskSpec: storage.TaskSpec{Line: m.Line, StartsOn: a.StartsOn, EndsOn: a.EndsOn}}
 	if m.Kind != yaml.MappingNode {
-		p.errorf(m.Line, "expected a task (key:, title:, lead:, …)")
+		p.Errorf(m.Line, "expected a task (key:, title:, lead:, …), found %s", yamlfile.Describe(m))
 		return t, false
 	}
 	var every string
@@ -282,81 +198,81 @@ func (p *planParser) task(m *yaml.Node, a storage.AgreementSpec) (PlanTask, bool
 	var due time.Time
 	var dates []time.Time
 	var hasDue, hasDates bool
-	p.fields(m, "a task", func(key, value *yaml.Node) {
+	p.Fields(m, "a task", func(key, value *yaml.Node) {
 		switch key.Value {
 		case "key":
-			t.Key = p.text(key, value)
+			t.Key = p.Text(key, value)
 			if t.Key != "" && !taskKey.MatchString(t.Key) {
-				p.errorf(value.Line, "key %q: use 1 to 60 characters of a-z, 0-9 and -", t.Key)
+				p.Errorf(value.Line, "key %q: use 1 to 60 characters of a-z, 0-9 and -", t.Key)
 			}
 		case "title":
-			t.Title = p.prose(key, value, MaxTitleLen)
+			t.Title = p.Prose(key, value, MaxTitleLen, false)
 		case "short":
-			t.ShortTitle = p.prose(key, value, MaxShortTitleLen)
+			t.ShortTitle = p.Prose(key, value, MaxShortTitleLen, false)
 		case "description":
-			t.Description = p.prose(key, value, MaxDescLen)
+			t.Description = p.Prose(key, value, MaxDescLen, true)
 		case "lead":
-			code := p.text(key, value)
+			code := p.Text(key, value)
 			t.Lead = UnitRef{Code: code, Line: value.Line}
 			if code != "" && !storage.ValidUnitCode(code) {
-				p.errorf(value.Line, "lead: %q is not a unit code", code)
+				p.Errorf(value.Line, "lead: %q is not a unit code", code)
 			}
 		case "support":
 			t.Support = p.unitList(key, value)
 		case "due":
-			due, hasDue = p.date(key, value), true
+			due, hasDue = p.Date(key, value), true
 		case "dates":
 			hasDates = true
 			if value.Kind != yaml.SequenceNode || len(value.Content) == 0 {
-				p.errorf(value.Line, "dates: must be a non-empty list of dates dd/mm/yyyy")
+				p.Errorf(value.Line, "dates: must be a non-empty list of dates dd/mm/yyyy")
 				return
 			}
 			for _, v := range value.Content {
-				if d := p.date(key, v); !d.IsZero() {
+				if d := p.Date(key, v); !d.IsZero() {
 					dates = append(dates, d)
 				}
 			}
 		case "every":
-			every, everyLine = p.text(key, value), key.Line
+			every, everyLine = p.Text(key, value), key.Line
 		case "day":
 			dayLine = key.Line
-			n, err := strconv.Atoi(p.text(key, value))
+			n, err := strconv.Atoi(p.Text(key, value))
 			if err != nil || n < 1 || n > 31 {
-				p.errorf(value.Line, "day: must be a day of the month from 1 to 31 (31 means the month's last day)")
+				p.Errorf(value.Line, "day: must be a day of the month from 1 to 31 (31 means the month's last day)")
 				return
 			}
 			day = n
 		case "on":
 			onLine = key.Line
-			v := p.text(key, value)
+			v := p.Text(key, value)
 			dd, mm, ok := strings.Cut(v, "/")
 			d, err1 := strconv.Atoi(dd)
 			mo, err2 := strconv.Atoi(mm)
 			if !ok || err1 != nil || err2 != nil || !validMonthDay(time.Month(mo), d) {
-				p.errorf(value.Line, "on: %q is not a day of the year dd/mm, such as 22/12", v)
+				p.Errorf(value.Line, "on: %q is not a day of the year dd/mm, such as 22/12", v)
 				return
 			}
 			on = [2]int{d, mo}
 		case "from":
-			t.StartsOn = p.date(key, value)
+			t.StartsOn = p.Date(key, value)
 		case "until":
-			t.EndsOn = p.date(key, value)
+			t.EndsOn = p.Date(key, value)
 		default:
-			p.errorf(key.Line, "unknown key %q in a task (known: key, title, short, description, lead, support, due, every, day, on, dates, from, until)", key.Value)
+			p.Errorf(key.Line, "unknown key %q in a task (known: key, title, short, description, lead, support, due, every, day, on, dates, from, until)", key.Value)
 		}
 	})
 	for _, req := range []struct {
 		ok  bool
 		key string
 	}{{t.Key != "", "key"}, {t.Title != "", "title"}, {t.Lead.Code != "", "lead"}} {
-		if !req.ok && len(p.errs) == before {
-			p.errorf(m.Line, "the task has no %s:", req.key)
+		if !req.ok && p.Count() == before {
+			p.Errorf(m.Line, "the task has no %s:", req.key)
 		}
 	}
 	if t.ShortTitle == "" && t.Title != "" {
 		if utf8.RuneCountInString(t.Title) > MaxShortTitleLen {
-			if len(p.errs) == before {
-				p.errorf(m.Line, "the title is longer than %d characters: give a short: title for lists", MaxShortTitleLen)
+			if p.Count() == before {
+				p.Errorf(m.Line, "the title is longer than %d characters: give a short: title for lists", MaxShortTitleLen)
 			}
 		} else {
 			t.ShortTitle = t.Title
@@ -373,7 +289,7 @@ func (p *planParser) task(m *yaml.Node, a storage.AgreementSpec) (PlanTask, bool
 	var rec Recurrence
 	switch {
 	case n != 1:
-		p.errorf(m.Line, "give exactly one of due: (once), every: (month, quarter, year) or dates: (a list)")
+		p.Errorf(m.Line, "give exactly one of due: (once), every: (month, quarter, year) or dates: (a list)")
 	case hasDue:
 		rec = Recurrence{Freq: Once, Dates: []time.Time{due}}
 	case hasDates:
@@ -386,103 +302,50 @@ func (p *planParser) task(m *yaml.Node, a storage.AgreementSpec) (PlanTask, bool
 				rec.Freq = Quarterly
 			}
 			if day == 0 && dayLine == 0 {
-				p.errorf(everyLine, "every: %s needs day: (1–31)", every)
+				p.Errorf(everyLine, "every: %s needs day: (1–31)", every)
 			}
 			if onLine != 0 {
-				p.errorf(onLine, "on: goes with every: year; use day: with every: %s", every)
+				p.Errorf(onLine, "on: goes with every: year; use day: with every: %s", every)
 			}
 		case "year":
 			rec = Recurrence{Freq: Yearly, Day: on[0], Month: time.Month(on[1])}
 			if on[0] == 0 && onLine == 0 {
-				p.errorf(everyLine, "every: year needs on: dd/mm")
+				p.Errorf(everyLine, "every: year needs on: dd/mm")
 			}
 			if dayLine != 0 {
-				p.errorf(dayLine, "day: goes with every: month or quarter; use on: dd/mm with every: year")
+				p.Errorf(dayLine, "day: goes with every: month or quarter; use on: dd/mm with every: year")
 			}
 		default:
-			p.errorf(everyLine, "every: %q: use month, quarter or year", every)
+			p.Errorf(everyLine, "every: %q: use month, quarter or year", every)
 		}
 	}
 	if !t.StartsOn.IsZero() && !t.EndsOn.IsZero() && t.EndsOn.Before(t.StartsOn) {
-		p.errorf(m.Line, "until: is before from:")
+		p.Errorf(m.Line, "until: is before from:")
 	}
-	if len(p.errs) > before {
+	if p.Count() > before {
 		return t, false
 	}
 	if len(rec.Between(t.StartsOn, t.EndsOn)) == 0 {
-		p.errorf(m.Line, "the task never falls due between %s and %s", t.StartsOn.Format("02/01/2006"), t.EndsOn.Format("02/01/2006"))
+		p.Errorf(m.Line, "the task never falls due between %s and %s", t.StartsOn.Format("02/01/2006"), t.EndsOn.Format("02/01/2006"))
 		return t, false
 	}
 	t.Recurrence = rec.String()
 	return t, true
 }
 
-// text returns a scalar's trimmed value, refusing empty values and lists.
-func (p *planParser) text(key, value *yaml.Node) string {
-	if value.Kind != yaml.ScalarNode {
-		p.errorf(value.Line, "%s: must be text", key.Value)
-		return ""
-	}
-	v := strings.TrimSpace(value.Value)
-	if value.Tag == "!!null" || v == "" {
-		p.errorf(key.Line, "%s: is empty", key.Value)
-		return ""
-	}
-	return v
-}
-
-// prose is text people read: NFC, without control or invisible characters
-// (line breaks are allowed in descriptions only), at most max characters.
-func (p *planParser) prose(key, value *yaml.Node, max int) string {
-	v := p.text(key, value)
-	if v == "" {
-		return ""
-	}
-	v = norm.NFC.String(v)
-	for _, r := range v {
-		if r == '\n' && key.Value == "description" {
-			continue
-		}
-		if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) {
-			p.errorf(value.Line, "%s: contains the invisible or control character %U", key.Value, r)
-			return ""
-		}
-	}
-	if n := utf8.RuneCountInString(v); n > max {
-		p.errorf(value.Line, "%s: is %d characters long, at most %d are allowed", key.Value, n, max)
-		return ""
-	}
-	return v
-}
-
-// date reads dd/mm/yyyy (as dates are written in Vietnam) or yyyy-mm-dd.
-func (p *planParser) date(key, value *yaml.Node) time.Time {
-	v := p.text(key, value)
-	if v == "" {
-		return time.Time{}
-	}
-	for _, layout := range []string{"02/01/2006", "2/1/2006", "2006-01-02"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t
-		}
-	}
-	p.errorf(value.Line, "%s: %q is not a date: write dd/mm/yyyy, such as 18/11/2021", key.Value, v)
-	return time.Time{}
-}
-
 func (p *planParser) unitList(key, value *yaml.Node) []UnitRef {
 	if value.Kind != yaml.SequenceNode {
-		p.errorf(value.Line, "%s: must be a list of unit codes, such as [tuyengiao, chqs]", key.Value)
+		p.Errorf(value.Line, "%s: must be a list of unit codes, such as [tuyengiao, chqs]", key.Value)
 		return nil
 	}
 	var out []UnitRef
 	for _, v := range value.Content {
-		code := p.text(key, v)
+		code := p.Text(key, v)
 		if code == "" {
 			continue
 		}
 		if !storage.ValidUnitCode(code) {
-			p.errorf(v.Line, "%s: %q is not a unit code", key.Value, code)
+			p.Errorf(v.Line, "%s: %q is not a unit code", key.Value, code)
 			continue
 		}
 		out = append(out, UnitRef{Code: code, Line: v.Line})

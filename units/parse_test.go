@@ -222,7 +222,7 @@ var badFiles = []struct {
 	{"line break in a name", "units:\n  - code: moi\n    name: \"Mới\\nthật\"\n    kind: ward\n",
 		[]string{"bad.yaml:3: name", "U+000A"}},
 	{"long name", "units:\n  - code: moi\n    name: " + strings.Repeat("ă", 201) + "\n    kind: ward\n",
-		[]string{"bad.yaml:3: name is 201 characters long, at most 200"}},
+		[]string{"bad.yaml:3: name: is 201 characters long, at most 200"}},
 	{"unknown key", `units:
   - code: moi
     name: Mới
