@@ -186,7 +186,7 @@ func (f *fixture) follow(chatID int64, code string) {
 // reminder time (nothing may go out), at 07:30 in Hà Nội, and twice more by
 // fresh schedulers (restarts: nothing more may go out).
 func TestMonthOfReminders(t *testing.T) {
-	f := newFixture(t, shippedPlan)
+	f := newFixture(t, fixturePlan)
 	// One person's private chat per unit (private chats are paced at one
 	// message a second; groups at 19 a minute would make this walk slow).
 	chats := map[string]int64{"tuyengiao": 101, "chqs": 102, "dq-tra-co": 103, "p-tra-co": 104, "dq-hai-son": 105, "x-bac-son": 106}
@@ -400,7 +400,7 @@ func writePlan(t *testing.T, from, until, tasks string) string {
 // TestReminderTimeInHanoi: 07:30 in Hà Nội is 00:30 UTC the same day; the
 // clock may be in any zone.
 func TestReminderTimeInHanoi(t *testing.T) {
-	f := newFixture(t, shippedPlan)
+	f := newFixture(t, fixturePlan)
 	if err := f.db.SetLastReminderDay(context.Background(), date("02/12/2021")); err != nil {
 		t.Fatal(err)
 	}

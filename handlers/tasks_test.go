@@ -35,7 +35,7 @@ func newTaskFixture(t *testing.T) *taskFixture {
 	t.Helper()
 	f := newDirFixture(t)
 	ctx := context.Background()
-	if _, err := agreements.Import(ctx, f.db, "../examples/mongcai/plan-2021-2025.yaml"); err != nil {
+	if _, err := agreements.Import(ctx, f.db, "../agreements/testdata/plan-fixture.yaml" /* a frozen copy: these expectations depend on its tasks */); err != nil {
 		t.Fatal(err)
 	}
 	hanoi, err := time.LoadLocation("Asia/Ho_Chi_Minh")
