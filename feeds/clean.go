@@ -73,6 +73,31 @@ var (
 // a final period are kept: some portals drop it at the end of a paragraph.
 const maxCaptionWords = 40
 
+// unglue puts a line break between a sentence's end and the caption or
+// heading glued to it ("phát triển.Quang cảnh"), but not after an
+// abbreviation written without a space ("Tp.Móng Cái", "Ths.Nguyễn"), which
+// is one sentence going on.
+func unglue(s string) string {
+	locs := gluedSentence.FindAllStringSubmatchIndex(s, -1)
+	if locs == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range locs {
+		dot := m[3] // end of "$1": just after the terminator
+		wordStart := strings.LastIndexFunc(s[:m[2]], func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(`"'“‘«([`, r) }) + 1
+		if summary.IsAbbreviation(s[wordStart:dot]) {
+			continue
+		}
+		b.WriteString(s[last:dot])
+		b.WriteByte('\n')
+		last = dot
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
 // CleanText normalises text as Loa stores it: NFC (some portals send the
 // old decomposed input, where tone marks are separate characters); no
 // zero-width or control characters; non-breaking and other odd spaces made
@@ -94,7 +119,7 @@ func CleanText(s string) string {
 		}
 		return r
 	}, s)
-	s = gluedSentence.ReplaceAllString(s, "$1\n$2")
+	s = unglue(s)
 	var paras []string
 	for _, line := range strings.Split(s, "\n") {
 		line = strings.TrimSpace(spaces.ReplaceAllString(line, " "))

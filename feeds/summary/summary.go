@@ -46,8 +46,13 @@ func Summarize(title, text string, limit int) string {
 		}
 		lead = 0 // only headings: the first one is still better than nothing
 	}
-	if utf8.RuneCountInString(sents[lead]) > limit {
-		return cutWords(sents[lead], limit)
+	// A lead whose source left a quotation open is closed at the end: its
+	// closing marks count against the limit.
+	leadClose := openQuotes(sents[lead])
+	if utf8.RuneCountInString(sents[lead])+leadClose > limit {
+		// Room for the closing marks a cut inside a quotation needs.
+		reserve := min(strings.Count(sents[lead], "“")+strings.Count(sents[lead], "«")+(strings.Count(sents[lead], `"`)+1)/2, limit/2)
+		return closeQuotes(cutWords(sents[lead], limit-reserve))
 	}
 
 	titleTerms := terms(norm.NFC.String(title))
@@ -63,8 +68,8 @@ func Summarize(title, text string, limit int) string {
 	}
 	var cands []scored
 	for i := lead + 1; i < len(sents); i++ {
-		if !looksLikeSentence(sents[i]) {
-			continue
+		if !looksLikeSentence(sents[i]) || openQuotes(sents[i]) != 0 {
+			continue // a quotation cut off from its speaker, or its end
 		}
 		ts := terms(sents[i])
 		if len(ts) == 0 {
@@ -84,7 +89,7 @@ func Summarize(title, text string, limit int) string {
 	sort.SliceStable(cands, func(a, b int) bool { return cands[a].score > cands[b].score })
 
 	chosen := map[int]bool{lead: true}
-	used := utf8.RuneCountInString(sents[lead])
+	used := utf8.RuneCountInString(sents[lead]) + leadClose
 	for _, c := range cands {
 		if c.score <= 0 {
 			break
@@ -101,7 +106,54 @@ func Summarize(title, text string, limit int) string {
 			parts = append(parts, s)
 		}
 	}
-	return strings.Join(parts, " ")
+	return closeQuotes(strings.Join(parts, " "))
+}
+
+// openQuotes counts the quotation marks s opens and does not close.
+func openQuotes(s string) int {
+	n, ascii := 0, 0
+	for _, r := range s {
+		switch r {
+		case '“', '«':
+			n++
+		case '”', '»':
+			if n > 0 {
+				n--
+			}
+		case '"':
+			ascii ^= 1
+		}
+	}
+	return n + ascii
+}
+
+// closeQuotes closes the quotations s leaves open (a lead cut short, or
+// one whose source forgot the closing mark), so that a card never ends with
+// an unbalanced quotation mark. It adds at most openQuotes(s) runes.
+func closeQuotes(s string) string {
+	var stack []rune
+	ascii := false
+	for _, r := range s {
+		switch r {
+		case '“':
+			stack = append(stack, '”')
+		case '«':
+			stack = append(stack, '»')
+		case '”', '»':
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		case '"':
+			ascii = !ascii
+		}
+	}
+	if ascii {
+		s += `"`
+	}
+	for i := len(stack) - 1; i >= 0; i-- {
+		s += string(stack[i])
+	}
+	return s
 }
 
 // looksLikeSentence: ends like a sentence and has enough words.

@@ -113,6 +113,9 @@ func FuzzSplit(f *testing.F) {
 	for _, s := range []string{
 		"TP. Móng Cái. Đ/c Hằng. TS. A. ThS. B.", "18/11/2021. 2021 - 2025. 03-NQ/TU.",
 		"...\n\n?!“”", "a.\u0301 B", "\xff. \xfe\n", "",
+		"đến TP. HCM. Sau đó", "an ninh, v.v. Các đơn vị", "hàng đầu châu Á. Du khách", "Ông N.V. Hùng đã",
+		"là bà N.T.T. Công an", "bà N.T.T. (SN 1982).", "GS.TSKH. Nguyễn Văn A. ThS.BS. B.", "Tp.Móng Cái",
+		"nói: “Phải làm ngay. Không chậm trễ.” Hội nghị", `nói: "A. B." C.`, "“Mở mà không đóng. Câu sau", "”« »“",
 	} {
 		f.Add(s)
 	}
@@ -131,4 +134,73 @@ func FuzzSplit(f *testing.F) {
 			t.Fatalf("Summarize too long: %q", got)
 		}
 	})
+}
+
+// TestSplitVietnameseNewsCases are the splitter's known errors on real
+// Vietnamese news text (issue 12), each fixed.
+func TestSplitVietnameseNewsCases(t *testing.T) {
+	for _, tc := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"TP. HCM. ends a sentence", "Đoàn công tác đã đến TP. HCM. Sau đó đoàn về Hà Nội.",
+			[]string{"Đoàn công tác đã đến TP. HCM.", "Sau đó đoàn về Hà Nội."}},
+		{"TP.HCM. ends a sentence", "Hội nghị tổ chức tại TP.HCM. Các đại biểu thảo luận.",
+			[]string{"Hội nghị tổ chức tại TP.HCM.", "Các đại biểu thảo luận."}},
+		{"v.v. ends a sentence", "Tuyên truyền về quốc phòng, an ninh, v.v. Các đơn vị báo cáo hằng tháng.",
+			[]string{"Tuyên truyền về quốc phòng, an ninh, v.v.", "Các đơn vị báo cáo hằng tháng."}},
+		{"v.v. inside a sentence", "Tuyên truyền về quốc phòng, an ninh v.v. trong toàn thành phố.",
+			[]string{"Tuyên truyền về quốc phòng, an ninh v.v. trong toàn thành phố."}},
+		{"châu Á. ends a sentence", "Việt Nam là điểm đến hàng đầu châu Á. Du khách tăng mạnh.",
+			[]string{"Việt Nam là điểm đến hàng đầu châu Á.", "Du khách tăng mạnh."}},
+		{"Đông Nam Á.", "Hợp tác trong khu vực Đông Nam Á. Hai bên thống nhất.",
+			[]string{"Hợp tác trong khu vực Đông Nam Á.", "Hai bên thống nhất."}},
+		{"initials before a given name", "Ông N.V. Hùng, trú tại phường Trà Cổ, đã trình báo.",
+			[]string{"Ông N.V. Hùng, trú tại phường Trà Cổ, đã trình báo."}},
+		{"a name wholly in initials ends a sentence", "Người bị hại là bà N.T.T. Công an đang điều tra.",
+			[]string{"Người bị hại là bà N.T.T.", "Công an đang điều tra."}},
+		{"a name wholly in initials, then details", "Đối tượng là bà N.T.T. (SN 1982, trú tại phường Hải Hòa).",
+			[]string{"Đối tượng là bà N.T.T. (SN 1982, trú tại phường Hải Hòa)."}},
+		{"stacked titles GS.TSKH.", "GS.TSKH. Nguyễn Văn A trình bày tham luận. Hội thảo kết thúc.",
+			[]string{"GS.TSKH. Nguyễn Văn A trình bày tham luận.", "Hội thảo kết thúc."}},
+		{"stacked titles ThS.BS.", "ThS.BS. Trần Thị B cho biết. Bệnh nhân đã ổn định.",
+			[]string{"ThS.BS. Trần Thị B cho biết.", "Bệnh nhân đã ổn định."}},
+		{"a quotation stays with its speaker", "Đồng chí Bí thư nhấn mạnh: “Phải làm ngay. Không được chậm trễ.” Hội nghị thống nhất.",
+			[]string{"Đồng chí Bí thư nhấn mạnh: “Phải làm ngay. Không được chậm trễ.”", "Hội nghị thống nhất."}},
+		{"straight quotes too", `Ông nói: "Phải làm ngay. Không chậm trễ." Mọi người đồng ý.`,
+			[]string{`Ông nói: "Phải làm ngay. Không chậm trễ."`, "Mọi người đồng ý."}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Sentences(tc.text)
+			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("Sentences(%q)\n got %q\nwant %q", tc.text, got, tc.want)
+			}
+			if strings.Join(Split(tc.text), "") != tc.text {
+				t.Errorf("Split(%q) lost characters", tc.text)
+			}
+		})
+	}
+}
+
+// TestSummaryKeepsQuotationsWhole: a summary never starts inside a
+// quotation whose speaker it drops, and never ends with an unbalanced
+// quotation mark, even when the lead is cut.
+func TestSummaryKeepsQuotationsWhole(t *testing.T) {
+	text := "Sáng 18/11, Ban Tuyên giáo Thành ủy và Ban Chỉ huy Quân sự thành phố ký kết chương trình phối hợp công tác giai đoạn 2021–2025. " +
+		"Phát biểu tại buổi lễ, Trưởng Ban Tuyên giáo nói: “Chương trình phối hợp công tác phải đi vào thực chất. Các đơn vị phối hợp tuyên truyền quốc phòng thường xuyên, không hình thức.” " +
+		"Buổi lễ kết thúc lúc 17 giờ cùng ngày."
+	for _, limit := range []int{120, 200, 300, 400} {
+		got := Summarize("Ký kết chương trình phối hợp công tác tuyên truyền quốc phòng", text, limit)
+		if openQuotes(got) != 0 {
+			t.Errorf("limit %d: unbalanced quotation: %q", limit, got)
+		}
+		if strings.Contains(got, "Các đơn vị phối hợp") && !strings.Contains(got, "Trưởng Ban Tuyên giáo nói") {
+			t.Errorf("limit %d: the quotation lost its speaker: %q", limit, got)
+		}
+	}
+	lead := "Trưởng Ban Tuyên giáo nói: “Chương trình phối hợp công tác giữa hai cơ quan phải đi vào thực chất, thường xuyên và không hình thức trong suốt giai đoạn 2021–2025.”"
+	got := Summarize("", lead, 60)
+	if openQuotes(got) != 0 || !strings.HasSuffix(got, "…”") || utf8.RuneCountInString(got) > 60 {
+		t.Errorf("a lead cut inside a quotation: %q", got)
+	}
 }
