@@ -25,13 +25,14 @@ type Directory interface {
 	Unsubscribe(ctx context.Context, actorID, chatID, unitID int64) (bool, error)
 	Subscriptions(ctx context.Context, chatID int64) ([]int64, error)
 
+	MayInvite(ctx context.Context, userID, unitID int64) (bool, error)
 	CreateInvite(ctx context.Context, inv storage.Invite) error
 	Invite(ctx context.Context, code string) (storage.Invite, error)
 	RedeemInvite(ctx context.Context, code string, userID int64, now time.Time) (storage.Invite, error)
 	ActiveInvites(ctx context.Context, unitIDs []int64, now time.Time) ([]storage.Invite, error)
 	RevokeInvite(ctx context.Context, actorID int64, code string, now time.Time) error
 
-	CreateJoinRequest(ctx context.Context, userID, unitID int64) (storage.JoinRequest, bool, error)
+	CreateJoinRequest(ctx context.Context, userID, unitID int64, now time.Time) (storage.JoinRequest, bool, error)
 	JoinRequest(ctx context.Context, id int64) (storage.JoinRequest, error)
 	DecideJoinRequest(ctx context.Context, id, actorID int64, approve bool, now time.Time) (storage.JoinRequest, error)
 }

@@ -46,6 +46,9 @@ func (r *Router) broadcast(ctx context.Context, c *Context) (Response, error) {
 	if body == "" {
 		return c.Reply(messages.KeyBroadcastUsage), nil
 	}
+	if !messages.Readable(c.Req.Text[textFrom:]) {
+		return c.Reply(messages.KeyBroadcastNothingToRead), nil
+	}
 	if messages.Length(body) > delivery.MaxTextLength {
 		return c.Reply(messages.KeyBroadcastTooLong, delivery.MaxTextLength), nil
 	}
@@ -135,7 +138,10 @@ func (r *Router) broadcastTargets(c *Context, a *access) ([]int64, []string, int
 
 // decideBroadcast handles Send and Cancel under a preview. Only the author
 // may press them; the engine starts a draft once, so a second press (or a
-// press after Cancel) sends nothing.
+// press after Cancel) sends nothing. Send checks the author's rights as they
+// are at the press, not as they were when the preview was made: an officer
+// stepped down since then sends nothing. Cancel only needs authorship, as
+// it can only keep something from being sent.
 func (r *Router) decideBroadcast(ctx context.Context, c *Context, data string) (Response, error) {
 	idText, action, _ := strings.Cut(data, ":")
 	id, err := strconv.ParseInt(idText, 10, 64)
@@ -158,6 +164,13 @@ func (r *Router) decideBroadcast(ctx context.Context, c *Context, data string) (
 		}
 		return Response{Replies: []Reply{{EditMessageID: c.Req.MessageID, Text: c.T(messages.KeyBroadcastDropped)}}}, nil
 	}
+	a, err := c.access(ctx, r.dir)
+	if err != nil {
+		return Response{}, err
+	}
+	if !maySend(a, b) {
+		return Response{CallbackText: messages.Plain(c.Lang, messages.KeyBroadcastNoLongerAllowed), CallbackAlert: true}, nil
+	}
 	started, chats, err := r.bc.Start(ctx, id, c.User.ID)
 	if err != nil {
 		return Response{}, fmt.Errorf("start broadcast %d: %w", id, err)
@@ -177,6 +190,18 @@ func stateName(c *Context, state string) messages.HTML {
 		return messages.HTML(messages.Escape(state))
 	}
 	return messages.HTML(c.T(key))
+}
+
+// maySend: the asker may announce to every unit of b now, by the rule
+// /broadcast applies when it is written (they act for each unit; "all" is
+// the roots, which only admins and the roots' officers act for).
+func maySend(a *access, b delivery.Summary) bool {
+	for _, u := range b.Units {
+		if !a.actsFor(u) {
+			return false
+		}
+	}
+	return len(b.Units) > 0
 }
 
 // mayManage: the author and admins manage a broadcast; officers see the

@@ -63,7 +63,14 @@ func (r *Router) invite(ctx context.Context, c *Context) (Response, error) {
 	if other != nil {
 		return *other, nil
 	}
-	if !a.actsFor(u.ID) {
+	// Who may invite is decided in one place, storage.MayInvite: the same
+	// rule RedeemInvite applies to the creator when the link is used, and
+	// that revokes the creator's links when they lose the right.
+	may, err := r.dir.MayInvite(ctx, c.User.ID, u.ID)
+	if err != nil {
+		return Response{}, err
+	}
+	if !may {
 		return c.Reply(messages.KeyNotAllowed), nil
 	}
 	inv := storage.Invite{

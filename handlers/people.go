@@ -42,8 +42,12 @@ func (r *Router) me(ctx context.Context, c *Context) (Response, error) {
 }
 
 // members lists a unit's people, for the unit's officers (and those above)
-// and admins only: a unit's membership is its own business.
+// and admins only: a unit's membership is its own business. Only in a
+// private chat: in a group every member would read every name and id.
 func (r *Router) members(ctx context.Context, c *Context) (Response, error) {
+	if c.Req.Chat.Type != ChatPrivate {
+		return c.Reply(messages.KeyPrivateOnly, "members"), nil
+	}
 	if c.Cmd.Args == "" {
 		return c.Reply(messages.KeyUnitUsage, "members"), nil
 	}
@@ -103,7 +107,16 @@ func (r *Router) join(ctx context.Context, c *Context) (Response, error) {
 	if _, ok := a.roles[u.ID]; ok {
 		return c.Reply(messages.KeyJoinAlreadyMember, u.Name, u.Code), nil
 	}
-	req, created, err := r.dir.CreateJoinRequest(ctx, c.User.ID, u.ID)
+	req, created, err := r.dir.CreateJoinRequest(ctx, c.User.ID, u.ID, r.now())
+	var cool *storage.JoinCooldownError
+	switch {
+	case errors.As(err, &cool):
+		return c.Reply(messages.KeyJoinCooldown, u.Name, u.Code, messages.DateTime(cool.Until, r.loc)), nil
+	case errors.Is(err, storage.ErrTooManyJoinRequests):
+		return c.Reply(messages.KeyJoinTooMany, storage.MaxPendingJoins), nil
+	case errors.Is(err, storage.ErrAlreadyMember):
+		return c.Reply(messages.KeyJoinAlreadyMember, u.Name, u.Code), nil
+	}
 	if err != nil {
 		return Response{}, fmt.Errorf("join request of %d to %s: %w", c.User.ID, u.Code, err)
 	}

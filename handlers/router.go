@@ -101,6 +101,7 @@ type Router struct {
 	log      *slog.Logger
 	commands []*command
 	byName   map[string]*command
+	flood    *floodGate
 }
 
 // NewRouter builds the router with every command Loa knows.
@@ -119,6 +120,7 @@ func NewRouter(cfg Config) *Router {
 		lang:     cfg.Lang,
 		log:      cfg.Logger,
 		byName:   map[string]*command{},
+		flood:    newFloodGate(),
 	}
 	if r.log == nil {
 		r.log = slog.Default()
@@ -233,6 +235,20 @@ func (r *Router) handle(ctx context.Context, req Request, lang messages.Lang) (R
 		// Other bots (and anonymous channel posts) do not give Loa orders.
 		return Response{}, nil
 	}
+	// The flood limit comes before anything touches the database.
+	if r.counts(req) {
+		switch verdict, wait := r.flood.admit(req.From.ID, r.now()); verdict {
+		case floodDrop:
+			return Response{}, nil
+		case floodWarn:
+			r.log.Warn("flood limit reached", "user_id", req.From.ID, "chat_id", req.Chat.ID)
+			secs := int((wait + time.Second - 1) / time.Second)
+			if req.Kind == KindCallback {
+				return Response{CallbackText: messages.Plain(lang, messages.KeySlowDown, secs), CallbackAlert: true}, nil
+			}
+			return Response{Replies: []Reply{{Text: messages.T(lang, messages.KeySlowDown, secs)}}}, nil
+		}
+	}
 	user, err := r.remember(ctx, req)
 	if err != nil {
 		return Response{}, err
@@ -242,6 +258,17 @@ func (r *Router) handle(ctx context.Context, req Request, lang messages.Lang) (R
 		return r.callback(ctx, c)
 	}
 	return r.message(ctx, c)
+}
+
+// counts says whether req counts toward its sender's flood limit: button
+// presses, and messages the bot answers (anything in a private chat,
+// commands for Loa in a group); talk among people in a group does not.
+func (r *Router) counts(req Request) bool {
+	if req.Kind == KindCallback || req.Chat.Type == ChatPrivate {
+		return true
+	}
+	cmd, ok := ParseCommand(req.Text)
+	return ok && (cmd.Mention == "" || cmd.Mention == r.bot)
 }
 
 // remember records the chat and the person, so broadcasts know where to go

@@ -220,6 +220,9 @@ func (r *Router) apply(ctx context.Context, c *Context, a *access, t storage.Tas
 	if !a.updates(t) {
 		return c.Reply(messages.KeyTaskCannotUpdate, t.ID), false, nil
 	}
+	if !messages.Readable(u.note) {
+		u.note = "" // a note of fillers would show others an empty line
+	}
 	st, err := r.tasks.UpdateOccurrence(ctx, storage.OccurrenceUpdate{
 		TaskID: t.ID, DueOn: due, UserID: c.User.ID, At: r.now(), Action: u.action, Percent: u.percent, Note: u.note,
 	})

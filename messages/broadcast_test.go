@@ -12,5 +12,5 @@ func init() {
 			KeyBroadcastUnknown:   {"42"},
 		}
 	})
-	toastKeys = append(toastKeys, KeyBroadcastNotYours, KeyBroadcastSendButton, KeyBroadcastCancelButton)
+	toastKeys = append(toastKeys, KeyBroadcastNoLongerAllowed, KeyBroadcastNotYours, KeyBroadcastSendButton, KeyBroadcastCancelButton)
 }

@@ -50,4 +50,5 @@ var catalogEN = map[Key]string{
 	KeyArgsInvalid: "That is not quite right. Usage: %s",
 	KeyPrivateOnly: "/%s works only in a private chat with Loa.",
 	KeyGroupOnly:   "/%s works only in a unit's group chat.",
+	KeySlowDown:    "You have sent too many commands. Please try again in %d seconds.",
 }

@@ -33,6 +33,7 @@ func sampleArgs(lang Lang) map[Key][]any {
 		KeyArgsInvalid:    {Code(usage)},
 		KeyPrivateOnly:    {"invite"},
 		KeyGroupOnly:      {"broadcast"},
+		KeySlowDown:       {42},
 	}
 	for _, more := range moreSampleArgs {
 		for k, v := range more(lang) {

@@ -52,4 +52,5 @@ var catalogVI = map[Key]string{
 	KeyArgsInvalid: "Lệnh chưa đúng. Cách dùng: %s",
 	KeyPrivateOnly: "Lệnh /%s chỉ dùng trong tin nhắn riêng với Loa.",
 	KeyGroupOnly:   "Lệnh /%s chỉ dùng trong nhóm của đơn vị.",
+	KeySlowDown:    "Đồng chí đã gửi quá nhiều lệnh. Vui lòng thử lại sau %d giây.",
 }

@@ -100,4 +100,8 @@ const (
 	// KeyGroupOnly refuses, in a private chat, a command that works only in a
 	// unit's group chat. Argument: the command name without the slash (string).
 	KeyGroupOnly Key = "error.group_only"
+	// KeySlowDown answers, once, the first command over a person's flood
+	// limit; the ones after it get no answer at all. Argument: seconds until
+	// the limit resets (int).
+	KeySlowDown Key = "error.slow_down"
 )

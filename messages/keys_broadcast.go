@@ -15,6 +15,12 @@ const (
 	// KeyBroadcastSendButton, KeyBroadcastCancelButton: button labels (plain).
 	KeyBroadcastSendButton   Key = "broadcast.send_button"
 	KeyBroadcastCancelButton Key = "broadcast.cancel_button"
+	// KeyBroadcastNothingToRead: the text is only invisible characters
+	// (spaces, zero-width characters, fillers); nothing would be sent.
+	KeyBroadcastNothingToRead Key = "broadcast.nothing_to_read"
+	// KeyBroadcastNoLongerAllowed is a toast (plain text): the author pressed
+	// Send but no longer acts for every unit of the preview.
+	KeyBroadcastNoLongerAllowed Key = "broadcast.no_longer_allowed"
 	// KeyBroadcastStarted replaces the preview once Send is pressed.
 	// Arguments: id (int), chat count (int).
 	KeyBroadcastStarted Key = "broadcast.started"

@@ -52,6 +52,12 @@ const (
 	// KeyJoinApproved / KeyJoinRejected tell the asker. Arguments: unit name, code.
 	KeyJoinApproved Key = "join.approved"
 	KeyJoinRejected Key = "join.rejected"
+	// KeyJoinCooldown: the unit refused this person recently; they may ask
+	// again later. Arguments: name, code, when (string, dd/mm/yyyy hh:mm).
+	KeyJoinCooldown Key = "join.cooldown"
+	// KeyJoinTooMany: the person has too many requests waiting. Argument:
+	// the limit (int).
+	KeyJoinTooMany Key = "join.too_many"
 	// KeyJoinAlreadyDecided is a toast (plain text).
 	KeyJoinAlreadyDecided Key = "join.already_decided"
 	// KeyDone is a short toast (plain text) acknowledging a button.

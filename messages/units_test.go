@@ -19,6 +19,8 @@ func init() {
 			KeyJoinRequested:          {"Dân quân phường Trà Cổ", "dq-tra-co"},
 			KeyJoinAlreadyRequested:   {"Dân quân phường Trà Cổ", "dq-tra-co"},
 			KeyJoinAlreadyMember:      {"Dân quân phường Trà Cổ", "dq-tra-co"},
+			KeyJoinCooldown:           {"Dân quân phường Trà Cổ", "dq-tra-co", "19/11/2021 09:00"},
+			KeyJoinTooMany:            {3},
 			KeyJoinRequestForApprover: {"Vũ Văn Hùng", 123456789, "Dân quân phường Trà Cổ", "dq-tra-co"},
 			KeyJoinApprovedBy:         {"Vũ Văn Hùng", "Dân quân phường Trà Cổ", "Nguyễn Thị Lan"},
 			KeyJoinRejectedBy:         {"Vũ Văn Hùng", "Dân quân phường Trà Cổ", "Nguyễn Thị Lan"},

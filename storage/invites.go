@@ -135,6 +135,17 @@ func (db *DB) RedeemInvite(ctx context.Context, code string, userID int64, now t
 		case !now.Before(inv.ExpiresAt):
 			return ErrInviteExpired
 		}
+		// The creator's rights as they are now, not as they were when the
+		// link was made: a demoted officer's link admits nobody. Demotions
+		// revoke such invites too (revokeLapsedInvites); this check also
+		// covers rights lost some other way (a unit moved in the tree).
+		var may bool
+		if err := tx.GetContext(ctx, &may, `SELECT `+mayInviteSQL("$1", "$2"), inv.CreatedBy, inv.UnitID); err != nil {
+			return err
+		}
+		if !may {
+			return fmt.Errorf("%w: its creator %d may no longer invite to unit %d", ErrInviteRevoked, inv.CreatedBy, inv.UnitID)
+		}
 		var role string
 		err = tx.GetContext(ctx, &role, `
 			SELECT role FROM memberships WHERE user_id = $1 AND unit_id = $2 FOR UPDATE`, userID, inv.UnitID)
@@ -172,6 +183,58 @@ func (db *DB) RedeemInvite(ctx context.Context, code string, userID int64, now t
 		return Invite{}, err
 	}
 	return inv, nil
+}
+
+// mayInviteSQL is the one statement of who may invite to a unit (with
+// either role): a Loa admin, or an officer of the unit or of a unit above
+// it. user and unit are SQL expressions (placeholders or columns). /invite
+// asks it through MayInvite, RedeemInvite asks it again for the creator at
+// redemption, and revokeLapsedInvites revokes what it no longer allows, so
+// the three never disagree.
+func mayInviteSQL(user, unit string) string {
+	return `(EXISTS (SELECT 1 FROM users WHERE id = ` + user + ` AND role = '` + RoleAdmin + `')
+		OR EXISTS (
+			WITH RECURSIVE up (id, parent_id) AS (
+				SELECT id, parent_id FROM units WHERE id = ` + unit + `
+				UNION ALL
+				SELECT u.id, u.parent_id FROM units AS u JOIN up ON u.id = up.parent_id)
+			SELECT 1 FROM up JOIN memberships AS m ON m.unit_id = up.id
+			WHERE m.user_id = ` + user + ` AND m.role = '` + RoleOfficer + `'))`
+}
+
+// MayInvite reports whether userID may now make invites to unitID: admins
+// for every unit, officers for their unit and the units below it.
+func (db *DB) MayInvite(ctx context.Context, userID, unitID int64) (bool, error) {
+	var may bool
+	if err := db.x.GetContext(ctx, &may, `SELECT `+mayInviteSQL("$1", "$2"), userID, unitID); err != nil {
+		return false, fmt.Errorf("may user %d invite to unit %d: %w", userID, unitID, err)
+	}
+	return may, nil
+}
+
+// revokeLapsedInvites revokes, inside tx, the invites of creatorID that are
+// still usable but that creatorID may no longer make (mayInviteSQL), after
+// a change of their rights by actorID. Each revoked invite gets its audit
+// row naming why. Expiry is not looked at: the database's clock is not the
+// bot's, and an expired invite revoked as well is harmless.
+func revokeLapsedInvites(ctx context.Context, tx *sqlx.Tx, actorID, creatorID int64, why string) error {
+	var gone []Invite
+	err := tx.SelectContext(ctx, &gone, `
+		UPDATE invites AS i SET revoked_at = now()
+		WHERE i.created_by = $1 AND i.revoked_at IS NULL AND i.uses < i.max_uses
+		  AND NOT `+mayInviteSQL("i.created_by", "i.unit_id")+`
+		RETURNING `+inviteColumns, creatorID)
+	if err != nil {
+		return fmt.Errorf("revoke lapsed invites of user %d: %w", creatorID, err)
+	}
+	for _, inv := range gone {
+		if err := writeAudit(ctx, tx, audit{actor: actorID, action: AuditInviteRevoke, subject: creatorID, unit: inv.UnitID,
+			detail: fmt.Sprintf("%s, %s, used %d of %d; its creator may no longer invite here: %s",
+				codeHint(inv.Code), inv.Role, inv.Uses, inv.MaxUses, why)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ActiveInvites returns the invites that can still be redeemed at now (not

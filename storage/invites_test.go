@@ -83,6 +83,10 @@ func TestRedeemInvite(t *testing.T) {
 	db := pgtest.New(t)
 	u := seedUnits(t, ctx, db)
 	const officer, lan, minh, hoa = 1, 10, 11, 12
+	// The creator may invite to every unit the test uses.
+	if err := db.SetUserRole(ctx, storage.SystemActor, officer, storage.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
 	create := func(unit, role string, maxUses int, expires time.Time) string {
 		t.Helper()
 		code := storage.NewInviteCode()
@@ -228,6 +232,9 @@ func TestRedeemInviteConcurrently(t *testing.T) {
 	ctx := testContext(t)
 	db := pgtest.New(t)
 	u := seedUnits(t, ctx, db)
+	if err := db.SetUserRole(ctx, storage.SystemActor, 1, storage.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
 	for round := range 3 {
 		code := storage.NewInviteCode()
 		if err := db.CreateInvite(ctx, storage.Invite{Code: code, UnitID: u["dq-tra-co"], Role: storage.RoleMember,
@@ -264,5 +271,134 @@ func TestRedeemInviteConcurrently(t *testing.T) {
 	}
 	if members, _ := db.UnitMembers(ctx, u["dq-tra-co"]); len(members) != 3 {
 		t.Errorf("%d members after three single-use invites", len(members))
+	}
+}
+
+// TestInviteDiesWithCreatorsRights: an officer's invite admits nobody once
+// the officer is stepped down, removed, or (for an admin's) no longer
+// admin; each lapsed invite is revoked with one audit row naming why, and
+// invites the creator still may make stay.
+func TestInviteDiesWithCreatorsRights(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	db := pgtest.New(t)
+	u := seedUnits(t, ctx, db)
+	const boss, officer, stranger, chief = 1, 2, 30, 3
+	if err := db.SetUserRole(ctx, storage.SystemActor, boss, storage.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetMembership(ctx, boss, officer, u["p-tra-co"], storage.RoleOfficer); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetMembership(ctx, boss, chief, u["chqs"], storage.RoleOfficer); err != nil {
+		t.Fatal(err)
+	}
+	invite := func(by int64, unit, role string) string {
+		t.Helper()
+		inv := storage.Invite{Code: storage.NewInviteCode(), UnitID: u[unit], Role: role, MaxUses: 5,
+			ExpiresAt: now.Add(time.Hour), CreatedBy: by}
+		if err := db.CreateInvite(ctx, inv); err != nil {
+			t.Fatal(err)
+		}
+		return inv.Code
+	}
+	for _, c := range []struct {
+		user, unit int64
+		want       bool
+	}{
+		{boss, u["p-khac"], true}, {officer, u["p-tra-co"], true}, {officer, u["dq-tra-co"], true},
+		{officer, u["mongcai"], false}, {officer, u["chqs"], false}, {stranger, u["p-khac"], false},
+	} {
+		if got, err := db.MayInvite(ctx, c.user, c.unit); err != nil || got != c.want {
+			t.Errorf("MayInvite(%d, %d) = %v, %v; want %v", c.user, c.unit, got, err, c.want)
+		}
+	}
+
+	below := invite(officer, "dq-tra-co", storage.RoleOfficer)
+	own := invite(officer, "p-tra-co", storage.RoleMember)
+	chiefs := invite(chief, "dq-co-dong", storage.RoleMember)
+	admins := invite(boss, "p-khac", storage.RoleOfficer)
+
+	// The officer is stepped down to member: both of their invites lapse.
+	if err := db.SetMembership(ctx, boss, officer, u["p-tra-co"], storage.RoleMember); err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{below, own} {
+		_, err := db.RedeemInvite(ctx, code, stranger, now)
+		if !errors.Is(err, storage.ErrInviteRevoked) {
+			t.Errorf("redeeming a demoted officer's invite: %v, want ErrInviteRevoked", err)
+		}
+	}
+	if ms, _ := db.Memberships(ctx, stranger); len(ms) != 0 {
+		t.Fatalf("the stranger got in: %+v", ms)
+	}
+	// The chief is removed from their unit; the admin loses the admin role.
+	if err := db.RemoveMembership(ctx, boss, chief, u["chqs"]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RedeemInvite(ctx, chiefs, stranger, now); !errors.Is(err, storage.ErrInviteRevoked) {
+		t.Errorf("redeeming a removed officer's invite: %v", err)
+	}
+	// Until then the admin's invite works.
+	if _, err := db.RedeemInvite(ctx, admins, 31, now); err != nil {
+		t.Fatalf("the admin's invite: %v", err)
+	}
+	if err := db.SetUserRole(ctx, 99, boss, storage.RoleNone); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RedeemInvite(ctx, admins, stranger, now); !errors.Is(err, storage.ErrInviteRevoked) {
+		t.Errorf("redeeming a former admin's invite: %v", err)
+	}
+	if active, _ := db.ActiveInvites(ctx, nil, now); len(active) != 0 {
+		t.Errorf("still active: %+v", active)
+	}
+
+	log, err := db.AuditLog(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var revokes []storage.AuditEntry
+	for _, e := range log {
+		if e.Action == storage.AuditInviteRevoke {
+			revokes = append(revokes, e)
+		}
+	}
+	if len(revokes) != 4 {
+		t.Fatalf("%d revoke audit rows, want 4: %+v", len(revokes), revokes)
+	}
+	for _, e := range revokes {
+		if !strings.Contains(e.Detail, "may no longer invite") || e.SubjectUserID == nil {
+			t.Errorf("revoke audit row %+v does not say whose and why", e)
+		}
+	}
+	if e := revokes[0]; e.ActorID != 99 || *e.SubjectUserID != boss || !strings.Contains(e.Detail, "no longer admin") {
+		t.Errorf("the admin's revoke row = %+v", e)
+	}
+}
+
+// TestInviteOfDemotedCreatorKeepsOthers: stepping an officer down in one
+// unit keeps the invites they still may make through another unit.
+func TestInviteOfDemotedCreatorKeepsOthers(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	db := pgtest.New(t)
+	u := seedUnits(t, ctx, db)
+	const officer, newcomer = 2, 40
+	for _, unit := range []string{"p-tra-co", "dq-tra-co"} {
+		if err := db.SetMembership(ctx, storage.SystemActor, officer, u[unit], storage.RoleOfficer); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inv := storage.Invite{Code: storage.NewInviteCode(), UnitID: u["dq-tra-co"], Role: storage.RoleMember, MaxUses: 1,
+		ExpiresAt: now.Add(time.Hour), CreatedBy: officer}
+	if err := db.CreateInvite(ctx, inv); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetMembership(ctx, storage.SystemActor, officer, u["dq-tra-co"], storage.RoleMember); err != nil {
+		t.Fatal(err)
+	}
+	// Still officer of the ward above: the invite stands.
+	if _, err := db.RedeemInvite(ctx, inv.Code, newcomer, now); err != nil {
+		t.Errorf("an invite the creator still may make: %v", err)
 	}
 }

@@ -10,6 +10,34 @@ import (
 	"github.com/lib/pq"
 )
 
+// Limits of join requests, so that one stranger cannot ask every unit at
+// once or ask again right after a refusal. They live in PostgreSQL, so they
+// hold whichever loa process takes the request.
+const (
+	// JoinCooldown is how long after a refusal the same person may not ask
+	// the same unit again.
+	JoinCooldown = 24 * time.Hour
+	// MaxPendingJoins is how many undecided requests one person may have.
+	MaxPendingJoins = 3
+)
+
+// Why a join request is refused. CreateJoinRequest returns them wrapped;
+// ErrJoinCooldown comes inside a *JoinCooldownError that says until when.
+var (
+	ErrJoinCooldown        = errors.New("join request refused recently")
+	ErrTooManyJoinRequests = errors.New("too many pending join requests")
+)
+
+// JoinCooldownError is ErrJoinCooldown with the time the person may ask
+// again.
+type JoinCooldownError struct{ Until time.Time }
+
+func (e *JoinCooldownError) Error() string {
+	return fmt.Sprintf("%v until %s", ErrJoinCooldown, e.Until.UTC().Format(time.RFC3339))
+}
+
+func (e *JoinCooldownError) Unwrap() error { return ErrJoinCooldown }
+
 // ErrAlreadyDecided is returned for a join request that was approved or
 // rejected before: the second press of Approve does nothing.
 var ErrAlreadyDecided = errors.New("join request already decided")
@@ -37,12 +65,20 @@ const joinColumns = `id, user_id, unit_id, status, created_at, decided_by, decid
 // CreateJoinRequest records that userID asks to join unitID. If they already
 // asked and nobody decided yet, it returns that request and false, so asking
 // twice does not bother officers twice. A user who already is a member gets
-// ErrAlreadyMember; an unknown unit is ErrNotFound.
-func (db *DB) CreateJoinRequest(ctx context.Context, userID, unitID int64) (JoinRequest, bool, error) {
+// ErrAlreadyMember; an unknown unit is ErrNotFound. A request of the same
+// person to the same unit refused less than JoinCooldown before now is a
+// *JoinCooldownError; a person who already has MaxPendingJoins undecided
+// requests gets ErrTooManyJoinRequests.
+func (db *DB) CreateJoinRequest(ctx context.Context, userID, unitID int64, now time.Time) (JoinRequest, bool, error) {
 	var req JoinRequest
 	created := false
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := ensureUser(ctx, tx, userID); err != nil {
+			return err
+		}
+		// One person's requests are decided one at a time, so two /join
+		// sent at once cannot both slip under MaxPendingJoins.
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, userID); err != nil {
 			return err
 		}
 		var member bool
@@ -52,6 +88,24 @@ func (db *DB) CreateJoinRequest(ctx context.Context, userID, unitID int64) (Join
 		}
 		if member {
 			return ErrAlreadyMember
+		}
+		var lim struct {
+			Pending     int        `db:"pending"`
+			Mine        bool       `db:"mine"`
+			LastRefusal *time.Time `db:"last_refusal"`
+		}
+		if err := tx.GetContext(ctx, &lim, `
+			SELECT count(*) FILTER (WHERE status = 'pending') AS pending,
+			       coalesce(bool_or(status = 'pending' AND unit_id = $2), false) AS mine,
+			       max(decided_at) FILTER (WHERE status = 'rejected' AND unit_id = $2) AS last_refusal
+			FROM join_requests WHERE user_id = $1`, userID, unitID); err != nil {
+			return err
+		}
+		if lim.LastRefusal != nil && now.Before(lim.LastRefusal.Add(JoinCooldown)) {
+			return &JoinCooldownError{Until: lim.LastRefusal.Add(JoinCooldown)}
+		}
+		if !lim.Mine && lim.Pending >= MaxPendingJoins {
+			return ErrTooManyJoinRequests
 		}
 		var got []JoinRequest
 		err := tx.SelectContext(ctx, &got, `

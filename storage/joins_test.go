@@ -18,19 +18,19 @@ func TestJoinRequests(t *testing.T) {
 	u := seedUnits(t, ctx, db)
 	const officer, lan, minh = 1, 10, 11
 
-	req, created, err := db.CreateJoinRequest(ctx, lan, u["dq-tra-co"])
+	req, created, err := db.CreateJoinRequest(ctx, lan, u["dq-tra-co"], now)
 	if err != nil || !created || req.Status != storage.JoinPending || req.UserID != lan || req.DecidedAt != nil {
 		t.Fatalf("CreateJoinRequest = %+v, %v, %v", req, created, err)
 	}
-	again, created, err := db.CreateJoinRequest(ctx, lan, u["dq-tra-co"])
+	again, created, err := db.CreateJoinRequest(ctx, lan, u["dq-tra-co"], now)
 	if err != nil || created || again.ID != req.ID {
 		t.Errorf("asking twice = %+v, %v, %v; want the first request and false", again, created, err)
 	}
-	other, _, err := db.CreateJoinRequest(ctx, minh, u["dq-tra-co"])
+	other, _, err := db.CreateJoinRequest(ctx, minh, u["dq-tra-co"], now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.CreateJoinRequest(ctx, minh, 999_999); !errors.Is(err, storage.ErrNotFound) {
+	if _, _, err := db.CreateJoinRequest(ctx, minh, 999_999, now); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("request for an unknown unit: %v", err)
 	}
 	pending, err := db.PendingJoinRequests(ctx, []int64{u["dq-tra-co"]})
@@ -61,7 +61,7 @@ func TestJoinRequests(t *testing.T) {
 			t.Errorf("deciding again = %+v, %v; want the request as decided and ErrAlreadyDecided", got, err)
 		}
 	}
-	if _, _, err := db.CreateJoinRequest(ctx, lan, u["dq-tra-co"]); !errors.Is(err, storage.ErrAlreadyMember) {
+	if _, _, err := db.CreateJoinRequest(ctx, lan, u["dq-tra-co"], now); !errors.Is(err, storage.ErrAlreadyMember) {
 		t.Errorf("a member asking to join: %v", err)
 	}
 
@@ -75,8 +75,14 @@ func TestJoinRequests(t *testing.T) {
 	if subs, _ := db.Subscriptions(ctx, minh); len(subs) != 0 {
 		t.Errorf("rejected user follows %v", subs)
 	}
-	// After a rejection one may ask again.
-	if again, created, err := db.CreateJoinRequest(ctx, minh, u["dq-tra-co"]); err != nil || !created || again.ID == other.ID {
+	// After a rejection one may ask again, but not before the cooldown has
+	// passed.
+	var cool *storage.JoinCooldownError
+	_, _, err = db.CreateJoinRequest(ctx, minh, u["dq-tra-co"], now.Add(storage.JoinCooldown-time.Minute))
+	if !errors.As(err, &cool) || !errors.Is(err, storage.ErrJoinCooldown) || !cool.Until.Equal(now.Add(storage.JoinCooldown)) {
+		t.Errorf("asking again right after a rejection: %v", err)
+	}
+	if again, created, err := db.CreateJoinRequest(ctx, minh, u["dq-tra-co"], now.Add(storage.JoinCooldown)); err != nil || !created || again.ID == other.ID {
 		t.Errorf("asking after a rejection = %+v, %v, %v", again, created, err)
 	}
 	if _, err := db.DecideJoinRequest(ctx, 999_999, officer, true, now); !errors.Is(err, storage.ErrNotFound) {
@@ -97,6 +103,53 @@ func TestJoinRequests(t *testing.T) {
 	}
 }
 
+// TestJoinRequestLimits: one person may have at most MaxPendingJoins
+// undecided requests, even when they send them all at once; asking a unit
+// already asked still finds the first request.
+func TestJoinRequestLimits(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	db := pgtest.New(t)
+	u := seedUnits(t, ctx, db)
+	const lan = 10
+	var codes []string
+	for code := range u {
+		codes = append(codes, code)
+	}
+	slices.Sort(codes)
+	if len(codes) < storage.MaxPendingJoins+2 {
+		t.Fatalf("only %d units in the seed", len(codes))
+	}
+	errs := make([]error, len(codes))
+	var wg sync.WaitGroup
+	for i, code := range codes {
+		wg.Go(func() { _, _, errs[i] = db.CreateJoinRequest(ctx, lan, u[code], now) })
+	}
+	wg.Wait()
+	made, refused := 0, 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			made++
+		case errors.Is(err, storage.ErrTooManyJoinRequests):
+			refused++
+		default:
+			t.Error(err)
+		}
+	}
+	if made != storage.MaxPendingJoins || refused != len(codes)-made {
+		t.Errorf("%d requests made, %d refused; want %d made", made, refused, storage.MaxPendingJoins)
+	}
+	pending, err := db.PendingJoinRequests(ctx, nil)
+	if err != nil || len(pending) != storage.MaxPendingJoins {
+		t.Fatalf("pending = %+v, %v", pending, err)
+	}
+	// Asking a unit already asked is not a new request: not refused.
+	if again, created, err := db.CreateJoinRequest(ctx, lan, pending[0].UnitID, now); err != nil || created || again.ID != pending[0].ID {
+		t.Errorf("asking again at the cap = %+v, %v, %v", again, created, err)
+	}
+}
+
 // TestDecideJoinRequestConcurrently: officers pressing Approve and Reject at
 // the same moment decide once.
 func TestDecideJoinRequestConcurrently(t *testing.T) {
@@ -104,7 +157,7 @@ func TestDecideJoinRequestConcurrently(t *testing.T) {
 	ctx := testContext(t)
 	db := pgtest.New(t)
 	u := seedUnits(t, ctx, db)
-	req, _, err := db.CreateJoinRequest(ctx, 10, u["dq-tra-co"])
+	req, _, err := db.CreateJoinRequest(ctx, 10, u["dq-tra-co"], now)
 	if err != nil {
 		t.Fatal(err)
 	}

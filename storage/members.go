@@ -83,7 +83,8 @@ func (db *DB) UnitMembers(ctx context.Context, unitID int64) ([]Member, error) {
 // role, and records it as done by actorID. Setting the role a user already
 // has changes nothing and writes no audit row. A user the bot has not met
 // gets an empty user row (an officer may add someone by id before they
-// write). An unknown unit is ErrNotFound.
+// write). An unknown unit is ErrNotFound. Stepping an officer down revokes,
+// in the same transaction, the invites they may no longer make.
 func (db *DB) SetMembership(ctx context.Context, actorID, userID, unitID int64, role string) error {
 	fail := func(err error) error {
 		return fmt.Errorf("set membership of user %d in unit %d: %w", userID, unitID, err)
@@ -95,8 +96,11 @@ func (db *DB) SetMembership(ctx context.Context, actorID, userID, unitID int64, 
 		if err := ensureUser(ctx, tx, userID); err != nil {
 			return err
 		}
-		_, err := grantMembership(ctx, tx, grant{actor: actorID, user: userID, unit: unitID, role: role, demote: true})
-		return err
+		changed, err := grantMembership(ctx, tx, grant{actor: actorID, user: userID, unit: unitID, role: role, demote: true})
+		if err != nil || !changed || role == RoleOfficer {
+			return err
+		}
+		return revokeLapsedInvites(ctx, tx, actorID, userID, fmt.Sprintf("now %s of unit %d", role, unitID))
 	})
 	if err != nil {
 		return fail(err)
@@ -107,7 +111,8 @@ func (db *DB) SetMembership(ctx context.Context, actorID, userID, unitID int64, 
 // RemoveMembership takes userID out of unitID. It returns ErrNotFound when
 // they were not a member. The chats' subscriptions stay: following a public
 // unit does not need membership, and a restricted unit's subscriptions are
-// the caller's to drop (Unsubscribe).
+// the caller's to drop (Unsubscribe). The invites they may no longer make
+// are revoked in the same transaction.
 func (db *DB) RemoveMembership(ctx context.Context, actorID, userID, unitID int64) error {
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var role string
@@ -116,7 +121,10 @@ func (db *DB) RemoveMembership(ctx context.Context, actorID, userID, unitID int6
 		if err != nil {
 			return notFound(err)
 		}
-		return writeAudit(ctx, tx, audit{actor: actorID, action: AuditMembershipRemove, subject: userID, unit: unitID, detail: "was " + role})
+		if err := writeAudit(ctx, tx, audit{actor: actorID, action: AuditMembershipRemove, subject: userID, unit: unitID, detail: "was " + role}); err != nil {
+			return err
+		}
+		return revokeLapsedInvites(ctx, tx, actorID, userID, fmt.Sprintf("removed from unit %d (was %s)", unitID, role))
 	})
 	if err != nil {
 		return fmt.Errorf("remove user %d from unit %d: %w", userID, unitID, err)
@@ -127,6 +135,8 @@ func (db *DB) RemoveMembership(ctx context.Context, actorID, userID, unitID int6
 // SetUserRole promotes userID to admin (RoleAdmin) or demotes them
 // (RoleNone), recorded as done by actorID. A user the bot has not met gets
 // a row with empty names. Setting the role they have changes nothing.
+// Demoting revokes, in the same transaction, the invites they may no
+// longer make.
 func (db *DB) SetUserRole(ctx context.Context, actorID, userID int64, role string) error {
 	fail := func(err error) error { return fmt.Errorf("set role of user %d: %w", userID, err) }
 	if role != RoleAdmin && role != RoleNone {
@@ -144,7 +154,10 @@ func (db *DB) SetUserRole(ctx context.Context, actorID, userID int64, role strin
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = $2, updated_at = now() WHERE id = $1`, userID, role); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, audit{actor: actorID, action: AuditUserRole, subject: userID, detail: old + " → " + role})
+		if err := writeAudit(ctx, tx, audit{actor: actorID, action: AuditUserRole, subject: userID, detail: old + " → " + role}); err != nil {
+			return err
+		}
+		return revokeLapsedInvites(ctx, tx, actorID, userID, "no longer admin")
 	})
 	if err != nil {
 		return fail(err)
