@@ -163,15 +163,22 @@ func (f *Fetcher) dial(ctx context.Context, network, addr string) (net.Conn, err
 func refuseInternal(host string) func(network, address string, _ syscall.RawConn) error {
 	return func(network, address string, _ syscall.RawConn) error {
 		ap, err := netip.ParseAddrPort(address)
-		if err != nil {
-			return fmt.Errorf("%w: %s: unreadable address %q", ErrInternal, host, address)
-		}
-		if InternalAddr(ap.Addr()) {
-			return fmt.Errorf("%w: %s is %s", ErrInternal, host, ap.Addr())
+		if err != nil || InternalAddr(ap.Addr()) {
+			return internalError{host: host, addr: address}
 		}
 		return nil
 	}
 }
+
+// internalError is the dialer's refusal; it is ErrInternal, and says which
+// name led to which address, which is what the operator needs to decide.
+type internalError struct{ host, addr string }
+
+func (e internalError) Error() string {
+	return e.host + " is " + e.addr + ", not a public address"
+}
+
+func (e internalError) Is(target error) bool { return target == ErrInternal }
 
 // internalPrefixes are the ranges netip's predicates do not name: shared
 // address space (CGNAT), "this network", IETF protocol assignments,
