@@ -26,7 +26,6 @@ import (
 	"github.com/loabot/loa/bot"
 	"github.com/loabot/loa/config"
 	"github.com/loabot/loa/delivery"
-	"github.com/loabot/loa/feeds"
 	"github.com/loabot/loa/handlers"
 	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/storage"
@@ -195,10 +194,7 @@ func runBot(ctx context.Context, cfg config.Config, db *storage.DB, log *slog.Lo
 	// The feed poller and the reminder scheduler run under their own
 	// advisory locks in one process of many, and hand what they push to
 	// the delivery engine.
-	watcher := feeds.NewWatcher(feeds.Options{
-		Store: db, Interval: cfg.FeedInterval, Lang: lang, Location: cfg.Location,
-		Notifier: adminNotifier{db: db, client: client}, Logger: log, Publisher: engine,
-	})
+	watcher := newFeedWatcher(cfg, db, engine, log)
 	go watcher.Run(ctx)
 	startReminders(ctx, cfg, db, engine, log)
 	router := handlers.NewRouter(handlers.Config{

@@ -7,10 +7,10 @@ import (
 	"strconv"
 	"strings"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"log/slog"
 
-	"github.com/loabot/loa/bot"
 	"github.com/loabot/loa/config"
+	"github.com/loabot/loa/delivery"
 	"github.com/loabot/loa/feeds"
 	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/storage"
@@ -73,7 +73,7 @@ func runSources(ctx context.Context, cfg config.Config, db *storage.DB, args []s
 		}
 		ids = append(ids, u.ID)
 	}
-	w := feeds.NewWatcher(feeds.Options{Store: db, Interval: cfg.FeedInterval, Lang: messages.Lang(cfg.Lang), Location: cfg.Location})
+	w := feeds.NewWatcher(feeds.Options{Store: db, Fetcher: feedFetcher(cfg), Interval: cfg.FeedInterval, Lang: messages.Lang(cfg.Lang), Location: cfg.Location})
 	got, err := w.AddSource(ctx, storage.SystemActor, args[1], "", ids)
 	if err != nil {
 		fmt.Fprintln(stderr, "loa sources add:", err)
@@ -83,24 +83,17 @@ func runSources(ctx context.Context, cfg config.Config, db *storage.DB, args []s
 	return 0
 }
 
-// adminNotifier tells Loa's admins, in their private chats, what the feed
-// poller wants them to know (a source failing, a source back).
-type adminNotifier struct {
-	db     *storage.DB
-	client *bot.Client
+// feedFetcher is the fetcher of the poller and of "loa sources add": it
+// refuses internal addresses except on the hosts LOA_FEED_ALLOW_HOSTS names.
+func feedFetcher(cfg config.Config) *feeds.Fetcher {
+	return feeds.NewFetcher(0, 0, 0, feeds.AllowHosts(cfg.FeedAllowHosts...))
 }
 
-func (n adminNotifier) NotifyAdmins(ctx context.Context, text string) error {
-	admins, err := n.db.Admins(ctx)
-	if err != nil {
-		return err
-	}
-	for _, a := range admins {
-		if _, err := n.client.Call(ctx, "sendMessage", tgbotapi.Params{
-			"chat_id": strconv.FormatInt(a.ID, 10), "text": text, "parse_mode": "HTML",
-		}); err != nil {
-			return fmt.Errorf("notify admin %d: %w", a.ID, err)
-		}
-	}
-	return nil
+// newFeedWatcher is the feed poller loa run starts: it pushes article cards,
+// and its alerts to the admins, through the delivery engine's outbox.
+func newFeedWatcher(cfg config.Config, db *storage.DB, engine *delivery.Engine, log *slog.Logger) *feeds.Watcher {
+	return feeds.NewWatcher(feeds.Options{
+		Store: db, Fetcher: feedFetcher(cfg), Interval: cfg.FeedInterval, Lang: messages.Lang(cfg.Lang),
+		Location: cfg.Location, Logger: log, Publisher: engine,
+	})
 }

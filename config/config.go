@@ -55,6 +55,9 @@ type Config struct {
 	DeliveryConcurrency int
 	// LOA_DELIVERY_MAX_AGE, how long a delivery failing for a temporary reason is retried
 	DeliveryMaxAge time.Duration
+	// LOA_FEED_ALLOW_HOSTS, host names (lower case, exact) whose feeds and
+	// pages may be on internal addresses: an intranet portal
+	FeedAllowHosts []string
 }
 
 // Variable describes one environment variable Loa reads.
@@ -102,6 +105,7 @@ var Variables = []Variable{
 	{"LOA_REMINDER_TIME", defaultReminderTime, false, "Time of day (HH:MM) task reminders are sent"},
 	{"LOA_DELIVERY_CONCURRENCY", defaultDeliveryConcurrency, false, "Messages the dispatcher sends at once, 1–256"},
 	{"LOA_DELIVERY_MAX_AGE", defaultDeliveryMaxAge, false, "How long failing deliveries are retried, 1m–72h"},
+	{"LOA_FEED_ALLOW_HOSTS", "", false, "Feed hosts allowed on internal addresses"},
 }
 
 // ErrRequired is the cause of a VarError for a required variable that is unset
@@ -155,6 +159,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ReminderTime = l.reminderTime()
 	c.DeliveryConcurrency = l.deliveryConcurrency()
 	c.DeliveryMaxAge = l.deliveryMaxAge()
+	c.FeedAllowHosts = l.feedAllowHosts()
 
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
@@ -561,4 +566,43 @@ func (l *loader) deliveryMaxAge() time.Duration {
 		return 0
 	}
 	return d
+}
+
+// hostNamePattern is a DNS host name (or an IPv4 address, which has the same
+// shape): labels of letters, digits and inner hyphens, separated by dots.
+var hostNamePattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
+
+// feedAllowHosts reads LOA_FEED_ALLOW_HOSTS: the feed poller refuses
+// internal addresses (a feed could otherwise make Loa fetch and publish a
+// page of the operator's network), except for the hosts named here, an
+// intranet portal the operator chose. Names match exactly, so a URL, a port
+// or a wildcard is an error rather than a silent no-match or a hole.
+func (l *loader) feedAllowHosts() []string {
+	const name = "LOA_FEED_ALLOW_HOSTS"
+	v := l.get(name)
+	if v == "" {
+		return nil
+	}
+	var (
+		hosts    []string
+		seen     = map[string]bool{}
+		problems []string
+	)
+	for i, item := range strings.Split(v, ",") {
+		item = strings.ToLower(strings.TrimSpace(item))
+		switch {
+		case item == "":
+			problems = append(problems, fmt.Sprintf("item %d is empty", i+1))
+		case len(item) > 253 || !hostNamePattern.MatchString(item):
+			problems = append(problems, fmt.Sprintf("%s is not a host name (no scheme, port, path or wildcard)", l.quote(item)))
+		case !seen[item]:
+			seen[item] = true
+			hosts = append(hosts, item)
+		}
+	}
+	if len(problems) > 0 {
+		l.failf(name, "%s; want host names separated by commas, such as tin.intranet.vn,portal.local", strings.Join(problems, "; "))
+		return nil
+	}
+	return hosts
 }

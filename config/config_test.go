@@ -117,6 +117,15 @@ func TestLoadVariables(t *testing.T) {
 		{name: "endpoint with token", env: map[string]string{"TELEGRAM_API_ENDPOINT": "https://api.telegram.org/bot" + testToken}, errVar: "TELEGRAM_API_ENDPOINT", errHas: "base URL only"},
 		{name: "endpoint with query", env: map[string]string{"TELEGRAM_API_ENDPOINT": "https://api.telegram.org?x=1"}, errVar: "TELEGRAM_API_ENDPOINT", errHas: "query"},
 
+		// LOA_FEED_ALLOW_HOSTS
+		{name: "allow hosts default", get: allowHosts, want: []string(nil)},
+		{name: "allow hosts", env: map[string]string{"LOA_FEED_ALLOW_HOSTS": " Tin.Intranet.VN, portal.local ,tin.intranet.vn"}, get: allowHosts, want: []string{"tin.intranet.vn", "portal.local"}},
+		{name: "allow hosts ip", env: map[string]string{"LOA_FEED_ALLOW_HOSTS": "10.0.0.5"}, get: allowHosts, want: []string{"10.0.0.5"}},
+		{name: "allow hosts url", env: map[string]string{"LOA_FEED_ALLOW_HOSTS": "http://tin.intranet.vn"}, errVar: "LOA_FEED_ALLOW_HOSTS", errHas: `"http://tin.intranet.vn" is not a host name`},
+		{name: "allow hosts port", env: map[string]string{"LOA_FEED_ALLOW_HOSTS": "tin.intranet.vn:8080"}, errVar: "LOA_FEED_ALLOW_HOSTS", errHas: "is not a host name"},
+		{name: "allow hosts wildcard", env: map[string]string{"LOA_FEED_ALLOW_HOSTS": "*.intranet.vn"}, errVar: "LOA_FEED_ALLOW_HOSTS", errHas: "wildcard"},
+		{name: "allow hosts empty item", env: map[string]string{"LOA_FEED_ALLOW_HOSTS": "a.vn,,b.vn"}, errVar: "LOA_FEED_ALLOW_HOSTS", errHas: "item 2 is empty"},
+
 		// LOA_ADMIN_IDS
 		{name: "admins unset", get: admins, want: []int64(nil)},
 		{name: "admins spaced", env: map[string]string{"LOA_ADMIN_IDS": " 1, 2 ,3"}, get: admins, want: []int64{1, 2, 3}},
@@ -221,16 +230,17 @@ func TestLoadVariables(t *testing.T) {
 	}
 }
 
-func token(c Config) any    { return c.Token }
-func dbURL(c Config) any    { return c.DatabaseURL }
-func endpoint(c Config) any { return c.APIEndpoint }
-func admins(c Config) any   { return c.AdminIDs }
-func mode(c Config) any     { return c.Mode }
-func addr(c Config) any     { return c.HTTPAddr }
-func lang(c Config) any     { return c.Lang }
-func zone(c Config) any     { return c.Location.String() }
-func level(c Config) any    { return c.LogLevel }
-func rate(c Config) any     { return c.RateLimit }
+func token(c Config) any      { return c.Token }
+func dbURL(c Config) any      { return c.DatabaseURL }
+func endpoint(c Config) any   { return c.APIEndpoint }
+func admins(c Config) any     { return c.AdminIDs }
+func allowHosts(c Config) any { return c.FeedAllowHosts }
+func mode(c Config) any       { return c.Mode }
+func addr(c Config) any       { return c.HTTPAddr }
+func lang(c Config) any       { return c.Lang }
+func zone(c Config) any       { return c.Location.String() }
+func level(c Config) any      { return c.LogLevel }
+func rate(c Config) any       { return c.RateLimit }
 
 func TestLoadReportsEveryProblem(t *testing.T) {
 	_, err := Load(env(map[string]string{

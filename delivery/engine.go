@@ -55,6 +55,9 @@ type Broadcast struct {
 	NoPreview    bool
 	Units        []int64 // target unit ids; the units below them are reached too
 	DedupKey     string  // optional: a second Enqueue with the same key creates nothing
+	// ToAdmins reaches the private chats of Loa's admins too (or alone,
+	// with no Units): the feed poller's alerts. Enqueue only, not drafts.
+	ToAdmins bool
 	// Buttons are rows of inline buttons under the (last part of the)
 	// message, the same for every chat: a reminder's Done / In progress.
 	Buttons [][]Button
@@ -255,7 +258,7 @@ func (b Broadcast) check() error {
 		return errors.New("broadcast without a text")
 	case messages.Length(b.Text) > MaxTextLength:
 		return fmt.Errorf("broadcast text of %d characters, more than %d", messages.Length(b.Text), MaxTextLength)
-	case len(b.Units) == 0:
+	case len(b.Units) == 0 && !b.ToAdmins:
 		return errors.New("broadcast to no unit")
 	}
 	return nil
@@ -265,7 +268,7 @@ func (b Broadcast) row() storage.NewBroadcast {
 	return storage.NewBroadcast{
 		Kind: b.Kind, AuthorID: b.AuthorID, AuthorChatID: b.AuthorChatID, Lang: string(b.Lang),
 		Text: b.Text, NoPreview: b.NoPreview, UnitIDs: b.Units, DedupKey: b.DedupKey,
-		ReplyMarkup: markup(b.Buttons),
+		ReplyMarkup: markup(b.Buttons), ToAdmins: b.ToAdmins,
 	}
 }
 

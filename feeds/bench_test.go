@@ -32,7 +32,7 @@ func BenchmarkIngest(b *testing.B) {
 	var total time.Duration
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		e := newEnv(b, feeds.NewFetcher(time.Minute, 64<<20, 2))
+		e := newEnv(b, feeds.NewFetcher(time.Minute, 64<<20, 2, feeds.AllowInternal()))
 		b.StartTimer()
 		start := time.Now()
 		got, err := e.w.AddSource(context.Background(), 1, srv.URL+"/feed.rss", "", []int64{e.units["tuyengiao"]})

@@ -66,7 +66,7 @@ func TestNewArticleReachesFollowersOnce(t *testing.T) {
 	now := e.clk.Now()
 	srv.set("/rss", rss(50, now, ""))
 	w := feeds.NewWatcher(feeds.Options{
-		Store: e.db, Fetcher: feeds.NewFetcher(2*time.Second, 0, 0), Publisher: engine,
+		Store: e.db, Fetcher: feeds.NewFetcher(2*time.Second, 0, 0, feeds.AllowInternal()), Publisher: engine,
 		Interval: 10 * time.Minute, Clock: e.clk.Now, NoExtract: true,
 	})
 	if _, err := w.AddSource(ctx, storage.SystemActor, srv.URL+"/rss", "", []int64{e.units["tuyengiao"]}); err != nil {
@@ -133,4 +133,86 @@ func waitQuiet(t *testing.T, engine *delivery.Engine) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("deliveries still pending after 10 s")
+}
+
+// TestFailingFeedAlertsAdminsOnce runs a failing feed's alert through the
+// outbox to the emulator: an admin gets it once, even when the source's
+// state was lost after the alert was handed over (a crash, a restart), and a
+// member who follows the source's unit never sees it.
+func TestFailingFeedAlertsAdminsOnce(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	emu := emulator.NewT(t)
+	client := bot.NewClient(emu.URL(), emu.Token(), 5*time.Second)
+	engine, err := delivery.New(delivery.Config{
+		Store: e.db, Sender: bot.NewSender(client, false, 4), Limiter: delivery.NewLimiter(30),
+		PollEvery: 20 * time.Millisecond, LockRetry: 50 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- engine.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	admin := emulator.User{ID: 4201, FirstName: "Quản trị", LanguageCode: "vi"}
+	member := emulator.User{ID: 4202, FirstName: "Thành viên", LanguageCode: "vi"}
+	for _, u := range []emulator.User{admin, member} {
+		emu.AddChat(emulator.PrivateChat(u))
+		if err := e.db.UpsertChat(ctx, storage.Chat{ID: u.ID, Type: "private", Title: u.FirstName}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.db.Subscribe(ctx, member.ID, member.ID, e.units["tuyengiao"]); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.EnsureAdmins(ctx, []int64{admin.ID}); err != nil {
+		t.Fatal(err)
+	}
+
+	srv := newFeedServer(t)
+	srv.set("/rss", rss(3, e.clk.Now(), ""))
+	w := feeds.NewWatcher(feeds.Options{
+		Store: e.db, Fetcher: feeds.NewFetcher(2*time.Second, 0, 0, feeds.AllowInternal()), Publisher: engine,
+		Interval: 10 * time.Minute, Clock: e.clk.Now, NoExtract: true, AlertAfter: 3,
+	})
+	if _, err := w.AddSource(ctx, storage.SystemActor, srv.URL+"/rss", "Tuyên giáo", []int64{e.units["tuyengiao"]}); err != nil {
+		t.Fatal(err)
+	}
+	srv.set("/rss", "<html>not a feed</html>")
+	for range 3 {
+		e.clk.Add(7 * time.Hour)
+		if rep, _ := w.PollOnce(ctx); rep.Failed != 1 {
+			t.Fatalf("poll of a broken feed: %+v", rep)
+		}
+	}
+	// The state that says "the admins were told" is lost; the next failure
+	// hands the same alert over again, and the outbox creates nothing.
+	srcs, err := e.db.Sources(ctx)
+	if err != nil || len(srcs) != 1 || !srcs[0].Alerted {
+		t.Fatalf("sources %+v, %v", srcs, err)
+	}
+	st := srcs[0].SourceState
+	st.Alerted = false
+	if err := e.db.SetSourceState(ctx, srcs[0].ID, st); err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Add(7 * time.Hour)
+	w.PollOnce(ctx)
+	waitQuiet(t, engine)
+
+	// The admin follows no unit: everything they got is an alert.
+	got := emu.Messages(admin.ID)
+	if len(got) != 1 || !strings.Contains(got[0].HTML, "lỗi 3 lần liên tiếp") {
+		t.Errorf("the admin got %d messages, want exactly the one alert: %+v", len(got), got)
+	}
+	for _, m := range emu.Messages(member.ID) {
+		if strings.Contains(m.HTML, "Nguồn tin") {
+			t.Errorf("a member who is not an admin got the alert: %q", m.HTML)
+		}
+	}
+	for _, apiErr := range emu.Errors() {
+		t.Errorf("API error: %+v", apiErr)
+	}
 }

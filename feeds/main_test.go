@@ -55,31 +55,23 @@ func (p *publisher) all() []feeds.Broadcast {
 	return append([]feeds.Broadcast(nil), p.got...)
 }
 
-type notifier struct {
-	mu   sync.Mutex
-	sent []string
-}
-
-func (n *notifier) NotifyAdmins(_ context.Context, text string) error {
-	n.mu.Lock()
-	n.sent = append(n.sent, text)
-	n.mu.Unlock()
-	return nil
-}
-
-func (n *notifier) all() []string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return append([]string(nil), n.sent...)
+// alerts are the broadcasts to the admins the watcher handed over.
+func (p *publisher) alerts() []feeds.Broadcast {
+	var out []feeds.Broadcast
+	for _, b := range p.all() {
+		if b.Kind == "alert" {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // env is a database with the Móng Cái units, a watcher on a fake clock and
-// recording publisher and notifier.
+// a recording publisher.
 type env struct {
 	db    *storage.DB
 	clk   *clock
 	pub   *publisher
-	note  *notifier
 	w     *feeds.Watcher
 	units map[string]int64
 }
@@ -94,15 +86,15 @@ func newEnv(t testing.TB, fetcher *feeds.Fetcher) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{db: db, clk: &clock{now: time.Date(2021, 11, 18, 17, 0, 0, 0, time.UTC)}, pub: &publisher{}, note: &notifier{}, units: map[string]int64{}}
+	e := &env{db: db, clk: &clock{now: time.Date(2021, 11, 18, 17, 0, 0, 0, time.UTC)}, pub: &publisher{}, units: map[string]int64{}}
 	for _, u := range all {
 		e.units[u.Code] = u.ID
 	}
 	if fetcher == nil {
-		fetcher = feeds.NewFetcher(2*time.Second, 0, 0)
+		fetcher = feeds.NewFetcher(2*time.Second, 0, 0, feeds.AllowInternal())
 	}
 	e.w = feeds.NewWatcher(feeds.Options{
-		Store: db, Fetcher: fetcher, Publisher: e.pub, Notifier: e.note,
+		Store: db, Fetcher: fetcher, Publisher: e.pub,
 		Interval: 10 * time.Minute, Clock: e.clk.Now, NoExtract: true,
 	})
 	return e

@@ -13,6 +13,7 @@ import (
 	"github.com/mmcdole/gofeed"
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/storage"
 )
 
@@ -48,7 +49,7 @@ func ParseFeed(body []byte, now time.Time) (Feed, error) {
 	for _, it := range f.Items {
 		a := storage.NewArticle{
 			GUID:  strings.TrimSpace(it.GUID),
-			Link:  CanonicalLink(it.Link),
+			Link:  itemLink(it.Link),
 			Title: strings.Join(strings.Fields(CleanText(it.Title)), " "),
 		}
 		if a.Title == "" {
@@ -64,6 +65,13 @@ func ParseFeed(body []byte, now time.Time) (Feed, error) {
 	}
 	sort.SliceStable(out.Items, func(i, j int) bool { return out.Items[i].PublishedAt.After(out.Items[j].PublishedAt) })
 	return out, nil
+}
+
+// itemLink is an item's link as stored and shown: canonical, and "" unless
+// it is http, https, tg or mailto (messages.SafeURL). A feed is written by a
+// stranger, and a javascript: or data: link must never reach a card.
+func itemLink(raw string) string {
+	return CanonicalLink(messages.SafeURL(raw))
 }
 
 func itemTime(it *gofeed.Item, now time.Time) time.Time {

@@ -26,12 +26,6 @@ type Publisher interface {
 	Enqueue(ctx context.Context, b Broadcast) (id int64, chats int, err error)
 }
 
-// Notifier tells Loa's admins, in their private chats, that a source keeps
-// failing or works again. text is Telegram HTML.
-type Notifier interface {
-	NotifyAdmins(ctx context.Context, text string) error
-}
-
 // Store is what the watcher needs from storage; *storage.DB satisfies it.
 type Store interface {
 	Lead(ctx context.Context, key int64, retry, interval time.Duration, log *slog.Logger, what string, step func(ctx context.Context))
@@ -46,10 +40,12 @@ type Store interface {
 
 // Options configure a Watcher. Zero values take the defaults.
 type Options struct {
-	Store     Store
-	Fetcher   *Fetcher // NewFetcher(0, 0, 0) when nil
+	Store   Store
+	Fetcher *Fetcher // NewFetcher(0, 0, 0) when nil
+	// Publisher gets the article cards and, as broadcasts of kind "alert"
+	// to Loa's admins, the news of a source failing or working again. nil:
+	// articles wait unpushed and failures are only logged.
 	Publisher Publisher
-	Notifier  Notifier // nil: failures are only logged
 	Interval  time.Duration
 	// Tick is how often the leader looks for due sources (Interval/10,
 	// between 1 s and 1 min, by default).
@@ -239,6 +235,10 @@ func (w *Watcher) push(ctx context.Context, src storage.Source) (int, error) {
 				if err := w.o.Store.SetArticleText(ctx, a.ID, a.Summary, a.Body); err != nil {
 					return pushed, err
 				}
+			} else if errors.Is(err, ErrInternal) {
+				// The feed points at an address inside our network: the
+				// card carries what the feed said, and the operator learns why.
+				w.log.Warn("article page refused", "article_id", a.ID, "source_id", src.ID, "link", a.Link, "err", err)
 			} else if err != nil {
 				w.log.Info("read article page", "article_id", a.ID, "err", err)
 			}
@@ -288,7 +288,7 @@ func (w *Watcher) failed(ctx context.Context, src storage.Source, cause error) {
 	st.NextFetchAt = w.o.Clock().Add(min(wait, maxBackoff))
 	w.log.Warn("feed fetch failed", "source_id", src.ID, "url", src.URL, "failures", st.Failures, "err", cause)
 	if st.Failures >= w.o.AlertAfter && !st.Alerted {
-		st.Alerted = w.notify(ctx, messages.T(w.o.Lang, messages.KeySourceAlertFailing, src.Name, src.URL, st.Failures, st.LastError))
+		st.Alerted = w.alert(ctx, alertKey("failing", src), messages.T(w.o.Lang, messages.KeySourceAlertFailing, src.Name, src.URL, st.Failures, st.LastError))
 	}
 	if err := w.o.Store.SetSourceState(ctx, src.ID, st); err != nil {
 		w.log.Warn("save source state", "source_id", src.ID, "err", err)
@@ -300,7 +300,7 @@ func (w *Watcher) failed(ctx context.Context, src storage.Source, cause error) {
 func (w *Watcher) succeeded(ctx context.Context, src storage.Source, page Page, now time.Time) {
 	st := src.SourceState
 	if st.Alerted {
-		st.Alerted = !w.notify(ctx, messages.T(w.o.Lang, messages.KeySourceAlertRecovered, src.Name, src.URL))
+		st.Alerted = !w.alert(ctx, alertKey("recovered", src), messages.T(w.o.Lang, messages.KeySourceAlertRecovered, src.Name, src.URL))
 	}
 	st.Failures, st.LastError = 0, ""
 	st.ETag, st.LastModified = page.ETag, page.LastModified
@@ -311,16 +311,32 @@ func (w *Watcher) succeeded(ctx context.Context, src storage.Source, page Page, 
 	}
 }
 
-// notify reports whether the admins were told.
-func (w *Watcher) notify(ctx context.Context, text string) bool {
-	if w.o.Notifier == nil {
+// alert hands text to the delivery engine for Loa's admins, in their
+// private chats, and reports whether it was handed over: then the outbox
+// delivers it within Telegram's limits and across crashes.
+func (w *Watcher) alert(ctx context.Context, key, text string) bool {
+	if w.o.Publisher == nil {
 		return true
 	}
-	if err := w.o.Notifier.NotifyAdmins(ctx, text); err != nil {
-		w.log.Warn("notify admins", "err", err)
+	if _, _, err := w.o.Publisher.Enqueue(ctx, Broadcast{
+		Kind: "alert", Lang: w.o.Lang, Text: text, NoPreview: true, ToAdmins: true, DedupKey: key,
+	}); err != nil {
+		w.log.Warn("alert admins", "err", err)
 		return false
 	}
 	return true
+}
+
+// alertKey names one alert of a source's episode of failures: the episode
+// starts after the last good fetch, whose time stays the same until the
+// alert is recorded. So a crash between handing the alert over and saving
+// the source's state repeats nothing, while the next episode gets its own.
+func alertKey(what string, src storage.Source) string {
+	since := "never"
+	if src.FetchedAt != nil {
+		since = strconv.FormatInt(src.FetchedAt.UnixMicro(), 10)
+	}
+	return "alert:source:" + strconv.FormatInt(src.ID, 10) + ":" + what + ":" + since
 }
 
 // shortError is the cause as admins read it: the kind of failure first.
@@ -342,7 +358,7 @@ type Checked struct {
 // AddSource fetches url once to check it is a usable feed, then starts
 // watching it for unitIDs under name (the feed's own title when name is
 // empty). Its items are recorded at once and at most the newest one is
-// pushed. The error wraps ErrBadURL, ErrUnreachable, ErrTimeout, ErrTooBig,
+// pushed. The error wraps ErrInternal, ErrBadURL, ErrUnreachable, ErrTimeout, ErrTooBig,
 // ErrNotFeed or storage.ErrSourceExists when that is why.
 func (w *Watcher) AddSource(ctx context.Context, actorID int64, url, name string, unitIDs []int64) (Checked, error) {
 	now := w.o.Clock()
@@ -380,6 +396,8 @@ func Reason(err error) messages.Key {
 	switch {
 	case errors.Is(err, storage.ErrSourceExists):
 		return messages.KeySourceExists
+	case errors.Is(err, ErrInternal):
+		return messages.KeySourceInternal
 	case errors.Is(err, ErrBadURL):
 		return messages.KeySourceBadURL
 	case errors.Is(err, ErrTimeout):

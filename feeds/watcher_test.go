@@ -103,7 +103,7 @@ func count(t *testing.T, db *storage.DB, sourceID int64) int {
 
 func TestRealShapedFeeds(t *testing.T) {
 	fs := newFeedServer(t)
-	e := newEnv(t, feeds.NewFetcher(500*time.Millisecond, 4<<20, 2))
+	e := newEnv(t, feeds.NewFetcher(500*time.Millisecond, 4<<20, 2, feeds.AllowInternal()))
 	ctx := context.Background()
 	tg := []int64{e.units["tuyengiao"]}
 
@@ -261,8 +261,8 @@ func TestFailingSourceAlertsOnceAndRecovers(t *testing.T) {
 	if waits[0] != 10*time.Minute || waits[1] != 20*time.Minute || waits[2] != 40*time.Minute || waits[5] > 6*time.Hour {
 		t.Errorf("back-off %v", waits)
 	}
-	if got := e.note.all(); len(got) != 1 || !strings.Contains(got[0], "lỗi 3 lần liên tiếp") {
-		t.Fatalf("admins were told %q", got)
+	if got := e.pub.alerts(); len(got) != 1 || !strings.Contains(got[0].Text, "lỗi 3 lần liên tiếp") || !got[0].ToAdmins || len(got[0].Units) != 0 {
+		t.Fatalf("admins were told %+v", got)
 	}
 	fs.set("/feed.rss", fixture(t, "noguid.rss"))
 	e.clk.Add(7 * time.Hour)
@@ -271,8 +271,8 @@ func TestFailingSourceAlertsOnceAndRecovers(t *testing.T) {
 	}
 	e.clk.Add(7 * time.Hour)
 	e.w.PollOnce(ctx)
-	if got := e.note.all(); len(got) != 2 || !strings.Contains(got[1], "hoạt động trở lại") {
-		t.Fatalf("admins were told %q", got)
+	if got := e.pub.alerts(); len(got) != 2 || !strings.Contains(got[1].Text, "hoạt động trở lại") || got[0].DedupKey == got[1].DedupKey {
+		t.Fatalf("admins were told %+v", got)
 	}
 }
 
@@ -290,7 +290,7 @@ func TestTeaserIsCompletedFromThePage(t *testing.T) {
 	mux.HandleFunc("/bai/ky-ket.html", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(page)) })
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	text, err := feeds.NewFetcher(0, 0, 0).Extract(context.Background(), srv.URL+"/bai/ky-ket.html")
+	text, err := feeds.NewFetcher(0, 0, 0, feeds.AllowInternal()).Extract(context.Background(), srv.URL+"/bai/ky-ket.html")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,7 @@ func init() {
 			KeySourceTooBig:         {"https://baoquangninh.example/rss"},
 			KeySourceNotFeed:        {"https://baoquangninh.example/"},
 			KeySourceBadURL:         {"ftp://x"},
+			KeySourceInternal:       {"http://127.0.0.1:8080/rss"},
 			KeySourceRemoved:        {1, "Báo Quảng Ninh"},
 			KeySourceNotFound:       {9},
 			KeySourceAlertFailing:   {"Báo Quảng Ninh", "https://baoquangninh.example/rss", 3, "timed out"},

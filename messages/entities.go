@@ -80,10 +80,11 @@ func htmlForm(e Entity) (kind entityKind, opening, closing string, ok bool) {
 		}
 		return kindCode, `<pre><code class="language-` + Escape(e.Language) + `">`, "</code></pre>", true
 	case "text_link":
-		if e.URL == "" {
+		u := SafeURL(e.URL)
+		if u == "" {
 			return 0, "", "", false
 		}
-		return kindLink, `<a href="` + Escape(e.URL) + `">`, "</a>", true
+		return kindLink, `<a href="` + Escape(u) + `">`, "</a>", true
 	case "blockquote":
 		return kindQuote, "<blockquote>", "</blockquote>", true
 	case "expandable_blockquote":

@@ -198,3 +198,44 @@ func plainText(s string) string {
 	}
 	return b.String()
 }
+
+// safeSchemes are the only URL schemes a link Loa writes may have: web
+// pages, Telegram's own links and mail. Anything else (javascript:, data:,
+// vbscript:, file:, a relative link) could run code or mislead in a client
+// that renders the href, so it is never written.
+var safeSchemes = map[string]bool{"http": true, "https": true, "tg": true, "mailto": true}
+
+// SafeURL returns raw as it may go into <a href>, or "" when its scheme is
+// not http, https, tg or mailto. It reads the scheme the way browsers do
+// (WHATWG URL): leading and trailing control characters and spaces are
+// ignored, tabs and newlines anywhere are dropped, and the scheme is case
+// insensitive; control characters and spaces inside the scheme are removed
+// too, so "java\tscript:" and " JaVaScRiPt:" are both javascript. The URL
+// returned is the cleaned one, scheme in lower case, so what is written is
+// what was checked.
+func SafeURL(raw string) string {
+	s := strings.TrimFunc(raw, func(r rune) bool { return r <= ' ' || r == 0x7f })
+	s = strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return -1
+		}
+		return r
+	}, s)
+	colon := strings.IndexByte(s, ':')
+	if colon <= 0 {
+		return "" // no scheme: a relative link, which Telegram cannot open either
+	}
+	scheme := strings.Map(func(r rune) rune {
+		if r <= ' ' || r == 0x7f {
+			return -1
+		}
+		if 'A' <= r && r <= 'Z' {
+			return r + ('a' - 'A')
+		}
+		return r
+	}, s[:colon])
+	if !safeSchemes[scheme] {
+		return ""
+	}
+	return scheme + s[colon:]
+}

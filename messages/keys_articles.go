@@ -57,6 +57,10 @@ const (
 	KeySourceTooBig      Key = "sources.too_big"
 	KeySourceNotFeed     Key = "sources.not_feed"
 	KeySourceBadURL      Key = "sources.bad_url"
+	// KeySourceInternal: the feed is on an internal address (loopback,
+	// private network, …) and its host is not in LOA_FEED_ALLOW_HOSTS.
+	// Argument: url.
+	KeySourceInternal Key = "sources.internal"
 	// KeyRemoveSourceUsage: /removesource without an id.
 	KeyRemoveSourceUsage Key = "sources.remove_usage"
 	// KeySourceRemoved. Arguments: id (int), name.

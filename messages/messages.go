@@ -117,9 +117,10 @@ func Italic(s string) HTML { return HTML("<i>" + text(s) + "</i>") }
 func Code(s string) HTML { return HTML("<code>" + text(s) + "</code>") }
 
 // Link returns text as a link to url, both escaped. An empty url yields the text
-// alone, because Telegram refuses a link without a target.
+// alone, because Telegram refuses a link without a target; so does a url
+// SafeURL refuses (javascript:, data:, …), which must never reach an href.
 func Link(url, linkText string) HTML {
-	if url == "" {
+	if url = SafeURL(url); url == "" {
 		return HTML(text(linkText))
 	}
 	return HTML(`<a href="` + Escape(url) + `">` + text(linkText) + "</a>")

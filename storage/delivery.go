@@ -40,6 +40,7 @@ type NewBroadcast struct {
 	ReplyMarkup  string  // inline buttons under the last part, as Telegram's JSON; "" for none
 	UnitIDs      []int64 // the units and every unit below them are reached
 	DedupKey     string  // "" for none
+	ToAdmins     bool    // the private chats of the admins too (started broadcasts only)
 }
 
 // BroadcastSummary is a broadcast with its delivery counts: counted live
@@ -106,8 +107,12 @@ var insertDeliveriesSQL = `INSERT INTO deliveries (broadcast_id, chat_id, due_at
 // created and the earlier broadcast's id and delivery count come back with
 // created false.
 func (db *DB) CreateBroadcast(ctx context.Context, b NewBroadcast, start bool, now time.Time) (id int64, chats int, created bool, err error) {
-	if b.Kind == "" || b.Text == "" || len(b.UnitIDs) == 0 {
+	if b.Kind == "" || b.Text == "" || (len(b.UnitIDs) == 0 && !b.ToAdmins) {
 		return 0, 0, false, fmt.Errorf("create broadcast: need a kind, a text and at least one unit")
+	}
+	if b.ToAdmins && !start {
+		// A draft keeps only its units; starting it could not reach the admins.
+		return 0, 0, false, fmt.Errorf("create broadcast: a draft cannot go to the admins")
 	}
 	state := BroadcastDraft
 	var started *time.Time
@@ -125,7 +130,7 @@ func (db *DB) CreateBroadcast(ctx context.Context, b NewBroadcast, start bool, n
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 			ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
 			RETURNING id`,
-			b.Kind, b.AuthorID, b.AuthorChatID, b.Lang, b.Text, b.NoPreview, pq.Array(b.UnitIDs),
+			b.Kind, b.AuthorID, b.AuthorChatID, b.Lang, b.Text, b.NoPreview, pq.Array(nonNil(b.UnitIDs)),
 			dedup, state, now, started, b.ReplyMarkup)
 		if errors.Is(err, sql.ErrNoRows) {
 			// The key is taken: report the broadcast that has it.
@@ -140,7 +145,7 @@ func (db *DB) CreateBroadcast(ctx context.Context, b NewBroadcast, start bool, n
 		if !start {
 			return tx.GetContext(ctx, &chats, countChatsReachedSQL, pq.Array(b.UnitIDs))
 		}
-		chats, err = fanOut(ctx, tx, id, b.UnitIDs, now)
+		chats, err = fanOut(ctx, tx, id, b.UnitIDs, b.ToAdmins, now)
 		return err
 	})
 	if err != nil {
@@ -149,18 +154,47 @@ func (db *DB) CreateBroadcast(ctx context.Context, b NewBroadcast, start bool, n
 	return id, chats, created, nil
 }
 
-// fanOut creates the deliveries of broadcast id and records their number.
-func fanOut(ctx context.Context, tx *sqlx.Tx, id int64, unitIDs []int64, now time.Time) (int, error) {
-	res, err := tx.ExecContext(ctx, insertDeliveriesSQL, pq.Array(unitIDs), id, now)
-	if err != nil {
-		return 0, err
+// insertAdminDeliveriesSQL fans broadcast $1 out to the active private
+// chats of the admins (a private chat's id is its user's), due at $2.
+const insertAdminDeliveriesSQL = `INSERT INTO deliveries (broadcast_id, chat_id, due_at)
+	SELECT $1::bigint, c.id, $2::timestamptz FROM chats AS c JOIN users AS u ON u.id = c.id
+	WHERE u.role = 'admin' AND c.type = 'private' AND c.status = 'active'
+	ON CONFLICT DO NOTHING`
+
+// fanOut creates the deliveries of broadcast id (to the chats of unitIDs,
+// and to the admins' private chats when toAdmins) and records their number.
+func fanOut(ctx context.Context, tx *sqlx.Tx, id int64, unitIDs []int64, toAdmins bool, now time.Time) (int, error) {
+	var n int64
+	if len(unitIDs) > 0 {
+		res, err := tx.ExecContext(ctx, insertDeliveriesSQL, pq.Array(unitIDs), id, now)
+		if err != nil {
+			return 0, err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return 0, err
+		}
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, err
+	if toAdmins {
+		res, err := tx.ExecContext(ctx, insertAdminDeliveriesSQL, id, now)
+		if err != nil {
+			return 0, err
+		}
+		m, err := res.RowsAffected()
+		if err != nil {
+			return 0, err
+		}
+		n += m
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE broadcasts SET n_total = $2 WHERE id = $1`, id, n)
+	_, err := tx.ExecContext(ctx, `UPDATE broadcasts SET n_total = $2 WHERE id = $1`, id, n)
 	return int(n), err
+}
+
+// nonNil is ids, or an empty list for nil: unit_ids is NOT NULL.
+func nonNil(ids []int64) []int64 {
+	if ids == nil {
+		return []int64{}
+	}
+	return ids
 }
 
 // StartBroadcast starts draft id on behalf of actorID: only its author may,
@@ -182,7 +216,7 @@ func (db *DB) StartBroadcast(ctx context.Context, id, actorID int64, now time.Ti
 			return err
 		}
 		started = true
-		chats, err = fanOut(ctx, tx, id, units, now)
+		chats, err = fanOut(ctx, tx, id, units, false, now)
 		return err
 	})
 	if err != nil {
