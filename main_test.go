@@ -291,11 +291,11 @@ func TestImportPlanCommand(t *testing.T) {
 		t.Fatalf("import units: exit %d, %s", code, stderr)
 	}
 	code, first, stderr := runLoa(t, ctx, vars, "import", "plan", "examples/mongcai/plan-2021-2025.yaml")
-	if code != 0 || !strings.HasPrefix(first, "agreement added; tasks: 14 added") {
+	if code != 0 || !strings.HasPrefix(first, "agreement added; tasks: 17 added") {
 		t.Fatalf("import plan: exit %d, %q, %s", code, first, stderr)
 	}
 	code, second, stderr := runLoa(t, ctx, vars, "import", "plan", "examples/mongcai/plan-2021-2025.yaml")
-	if code != 0 || !strings.HasPrefix(second, "tasks: 0 added, 0 updated, 14 unchanged") {
+	if code != 0 || !strings.HasPrefix(second, "tasks: 0 added, 0 updated, 17 unchanged") {
 		t.Fatalf("second import: exit %d, %q, %s", code, second, stderr)
 	}
 }
