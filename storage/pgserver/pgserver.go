@@ -84,6 +84,7 @@ type Options struct {
 type Server struct {
 	dir, dataDir, socketDir string
 	database                string
+	cred                    *syscall.Credential // to run initdb and postgres with; nil: as this process
 	pid                     int
 	started                 bool
 
@@ -138,6 +139,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgserver: %w", err)
 	}
+	// Checked before anything is created: a directory the server cannot
+	// reach is a mistake to fix, not something to leave half made.
+	cred, err := serverUser(dir)
+	if err != nil {
+		return nil, err
+	}
 	// The parents are made reachable: as root, the postgres user has to get
 	// through them. The directory itself is private.
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
@@ -152,7 +159,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	defer unlock()
 
-	s := &Server{dir: dir, dataDir: filepath.Join(dir, "data"), database: opts.Database}
+	s := &Server{dir: dir, dataDir: filepath.Join(dir, "data"), database: opts.Database, cred: cred}
 	for attempt := 0; ; attempt++ {
 		ok, err := s.attach(ctx)
 		if err != nil {
@@ -224,10 +231,7 @@ func (s *Server) start(ctx context.Context, opts Options) (err error) {
 	if err != nil {
 		return err
 	}
-	cred, err := serverUser(s.dir)
-	if err != nil {
-		return err
-	}
+	cred := s.cred
 	if cred != nil {
 		if err := os.Chown(s.dir, int(cred.Uid), int(cred.Gid)); err != nil {
 			return fmt.Errorf("give the database directory to the postgres user: %w", err)
@@ -450,6 +454,12 @@ func serverUser(dir string) (*syscall.Credential, error) {
 	gid, _ := strconv.Atoi(u.Gid)
 	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
 		fi, err := os.Stat(d)
+		if errors.Is(err, os.ErrNotExist) {
+			if d == filepath.Dir(d) {
+				break
+			}
+			continue // Start creates it, reachable
+		}
 		if err != nil {
 			return nil, fmt.Errorf("check %s: %w", d, err)
 		}
