@@ -151,7 +151,7 @@ func TestSecondStartAttaches(t *testing.T) {
 func TestNotInstalled(t *testing.T) {
 	t.Parallel()
 	for _, search := range [][]string{{}, {t.TempDir()}} {
-		_, err := Start(testContext(t), Options{Dir: filepath.Join(t.TempDir(), "pg"), Search: search})
+		_, err := Start(testContext(t), Options{Dir: testDir(t), Search: search})
 		if !errors.Is(err, ErrNotInstalled) {
 			t.Fatalf("Start with search %q = %v, want ErrNotInstalled", search, err)
 		}
