@@ -376,17 +376,17 @@ func (s *Server) stopLocked() error {
 		_, err = s.conn.ExecContext(ctx, "SELECT pg_advisory_unlock_shared($1)", presenceKey)
 		_ = s.conn.Close()
 		_ = s.presence.Close()
-		if err != nil {
+		if err != nil && alive(s.pid) {
 			return fmt.Errorf("let go of PostgreSQL in %s: %w", s.dir, err)
 		}
 		return nil
 	}
-	if err != nil && !alive(s.pid) {
-		err = nil // already gone: nothing left to stop
-	}
 	if err != nil {
 		_ = s.conn.Close()
 		_ = s.presence.Close()
+		if !alive(s.pid) {
+			return nil // gone already (killed, crashed): nothing left to stop
+		}
 		return fmt.Errorf("stop PostgreSQL in %s: %w", s.dir, err)
 	}
 	// Holding the exclusive lock until the server ends: nobody attaches.
@@ -412,8 +412,9 @@ func (s *Server) shutdown() error {
 				return false
 			}
 		}
-		_, err := os.Stat(filepath.Join(s.dataDir, "postmaster.pid"))
-		return errors.Is(err, os.ErrNotExist) && exited(s.pid)
+		// Not our child: gone, or a zombie its parent has yet to reap.
+		// (A killed postmaster leaves its postmaster.pid behind.)
+		return exited(s.pid)
 	}
 	if !waitFor(30*time.Second, gone) {
 		_ = syscall.Kill(s.pid, syscall.SIGKILL)

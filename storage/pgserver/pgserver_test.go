@@ -4,9 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -236,4 +240,148 @@ func TestFind(t *testing.T) {
 		t.Errorf("newestFirst(a plain directory) = %q", got)
 	}
 	_ = DefaultSearch()
+}
+
+// TestConcurrentStartsShareOneServer: handles starting at the same moment
+// on a fresh directory make one cluster and one server between them.
+func TestConcurrentStartsShareOneServer(t *testing.T) {
+	t.Parallel()
+	dir := testDir(t)
+	servers := make([]*Server, 3)
+	errs := make([]error, len(servers))
+	var wg sync.WaitGroup
+	for i := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			servers[i], errs[i] = Start(testContext(t), Options{Dir: dir, Database: "loa"})
+		}()
+	}
+	wg.Wait()
+	started := 0
+	for i, s := range servers {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		t.Cleanup(func() { _ = s.Stop() })
+		if s.Started() {
+			started++
+		}
+		if s.PID() != servers[0].PID() {
+			t.Errorf("handle %d uses server %d, handle 0 uses %d", i, s.PID(), servers[0].PID())
+		}
+	}
+	if started != 1 {
+		t.Errorf("%d handles started a server, want 1", started)
+	}
+	for _, s := range servers[:len(servers)-1] {
+		if err := s.Stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if Exited(servers[0].PID()) {
+		t.Fatal("the server stopped before its last handle")
+	}
+	stopAndCheckGone(t, servers[len(servers)-1])
+}
+
+// TestAttachAfterStarterDied: a process killed without Stop leaves its
+// server running; the next Start attaches to it, and its Stop, the last,
+// stops it.
+func TestAttachAfterStarterDied(t *testing.T) {
+	if dir := os.Getenv("PGSERVER_TEST_CHILD_DIR"); dir != "" {
+		s, err := Start(context.Background(), Options{Dir: dir})
+		if err != nil {
+			fmt.Println("ERROR", err)
+			os.Exit(2)
+		}
+		fmt.Println("SERVER", s.PID())
+		os.Exit(0) // no Stop, as after kill -9
+	}
+	t.Parallel()
+	dir := testDir(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestAttachAfterStarterDied$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "PGSERVER_TEST_CHILD_DIR="+dir)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	var pid int
+	if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), "SERVER %d", &pid); err != nil {
+		t.Fatalf("child did not report its server: %v\n%s", err, out)
+	}
+	if Exited(pid) {
+		t.Fatalf("the server %d did not outlive its process", pid)
+	}
+	s := start(t, Options{Dir: dir})
+	if s.Started() || s.PID() != pid {
+		t.Errorf("Start: started %v, pid %d; want to attach to %d", s.Started(), s.PID(), pid)
+	}
+	if err := open(t, s).PingContext(testContext(t)); err != nil {
+		t.Fatal(err)
+	}
+	stopAndCheckGone(t, s)
+}
+
+// BenchmarkStart measures what loa's start-up pays for its own server: a
+// fresh cluster (initdb, first start, CREATE DATABASE) and a start and stop
+// on a kept one. go test -run '^$' -bench Start -benchtime 5x ./storage/pgserver/
+func BenchmarkStart(b *testing.B) {
+	parent, err := os.MkdirTemp("/dev/shm", "loa-pgserver-bench-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.RemoveAll(parent)
+	if err := os.Chmod(parent, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.Run("fresh", func(b *testing.B) {
+		for i := range b.N {
+			s, err := Start(ctx, Options{Dir: filepath.Join(parent, fmt.Sprint("fresh", i)), Database: "loa"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := s.Stop(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("kept", func(b *testing.B) {
+		dir := filepath.Join(parent, "kept")
+		for range b.N {
+			s, err := Start(ctx, Options{Dir: dir, Database: "loa"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := s.Stop(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// TestStopAfterServerKilled: a server killed behind loa's back (the OOM
+// killer, an operator) makes no handle's Stop fail or wait, the one that
+// started it nor one attached to it.
+func TestStopAfterServerKilled(t *testing.T) {
+	t.Parallel()
+	dir := testDir(t)
+	a := start(t, Options{Dir: dir})
+	b := start(t, Options{Dir: dir})
+	if err := syscall.Kill(a.PID(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	// The backends follow their postmaster: wait until b's has.
+	if !waitFor(10*time.Second, func() bool { return b.conn.PingContext(testContext(t)) != nil }) {
+		t.Fatal("b's backend outlived the postmaster by 10 s")
+	}
+	for _, s := range []*Server{b, a} {
+		if err := s.Stop(); err != nil {
+			t.Errorf("Stop after the server was killed: %v", err)
+		}
+	}
+	if !Exited(a.PID()) {
+		t.Errorf("postmaster %d still running", a.PID())
+	}
 }
