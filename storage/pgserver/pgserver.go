@@ -169,6 +169,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			break
 		}
 		if attempt > 0 {
+			if s.started {
+				_ = s.shutdown()
+			}
 			return nil, fmt.Errorf("start PostgreSQL in %s: the server started but refused the handle", dir)
 		}
 		if err := s.start(ctx, opts); err != nil {
@@ -242,16 +245,28 @@ func (s *Server) start(ctx context.Context, opts Options) (err error) {
 		if entries, _ := os.ReadDir(s.dataDir); len(entries) > 0 {
 			return fmt.Errorf("%s is not empty and holds no PostgreSQL cluster (no PG_VERSION); move it away", s.dataDir)
 		}
-		args := []string{"-D", s.dataDir, "-U", Superuser, "--auth-local=trust", "--auth-host=reject",
+		// Made aside and renamed into place, so that an initdb cut short
+		// (a kill, a full disk) never leaves a half cluster to start from.
+		// No ctx: it takes a second or two, and a Ctrl-C in the terminal
+		// reaches it directly (it then removes what it made).
+		fresh := s.dataDir + ".initdb"
+		if err := os.RemoveAll(fresh); err != nil {
+			return fmt.Errorf("remove a cluster left half made: %w", err)
+		}
+		args := []string{"-D", fresh, "-U", Superuser, "--auth-local=trust", "--auth-host=reject",
 			"--encoding=UTF8", "--locale=C"}
 		if opts.NoSync {
 			args = append(args, "--no-sync")
 		}
-		cmd := exec.CommandContext(ctx, filepath.Join(bin, "initdb"), args...)
+		cmd := exec.Command(filepath.Join(bin, "initdb"), args...)
 		cmd.Dir = s.dir
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("create the PostgreSQL cluster in %s (%s): %w\n%s", s.dataDir, filepath.Join(bin, "initdb"), err, out)
+		}
+		_ = os.Remove(s.dataDir) // an empty directory made beforehand
+		if err := os.Rename(fresh, s.dataDir); err != nil {
+			return fmt.Errorf("create the PostgreSQL cluster in %s: %w", s.dataDir, err)
 		}
 	}
 
@@ -303,7 +318,7 @@ func (s *Server) start(ctx context.Context, opts Options) (err error) {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start PostgreSQL (%s): %w", cmd.Path, err)
 	}
-	s.started = true
+	s.started, s.pid = true, cmd.Process.Pid
 	s.exited = make(chan struct{})
 	go func() { _ = cmd.Wait(); close(s.exited) }()
 
@@ -316,13 +331,11 @@ func (s *Server) start(ctx context.Context, opts Options) (err error) {
 		case <-s.exited:
 			return fmt.Errorf("start PostgreSQL in %s: the server exited%s", s.dataDir, s.logTail())
 		case <-ctx.Done():
-			s.pid = cmd.Process.Pid
 			_ = s.shutdown()
 			return fmt.Errorf("start PostgreSQL in %s: %w", s.dataDir, ctx.Err())
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			s.pid = cmd.Process.Pid
 			_ = s.shutdown()
 			return fmt.Errorf("start PostgreSQL in %s: not ready after 2 minutes%s", s.dataDir, s.logTail())
 		}
@@ -399,6 +412,10 @@ func (s *Server) stopLocked() error {
 // shutdown asks the postmaster for a fast shutdown and waits until it is
 // gone, killing it after 30 s. A socket directory of our own goes too.
 func (s *Server) shutdown() error {
+	if s.pid <= 0 {
+		// kill(0) would signal our own process group.
+		return fmt.Errorf("stop PostgreSQL in %s: no postmaster pid", s.dir)
+	}
 	var errs []error
 	if err := syscall.Kill(s.pid, syscall.SIGINT); err != nil && !errors.Is(err, syscall.ESRCH) {
 		errs = append(errs, fmt.Errorf("stop PostgreSQL in %s: %w", s.dir, err))
