@@ -163,6 +163,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	for attempt := 0; ; attempt++ {
 		ok, err := s.attach(ctx)
 		if err != nil {
+			if s.started {
+				_ = s.shutdown() // the server this handle started, unusable
+			}
 			return nil, err
 		}
 		if ok {
