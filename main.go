@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -29,6 +30,7 @@ import (
 	"github.com/loabot/loa/handlers"
 	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/storage"
+	"github.com/loabot/loa/storage/pgserver"
 	"github.com/loabot/loa/units"
 )
 
@@ -55,7 +57,9 @@ Usage:
   loa help         show this help
 
 Configuration comes from the environment and from a .env file in the
-working directory (the real environment wins). See .env.example.
+working directory (the real environment wins). See .env.example. Without
+DATABASE_URL, loa runs a PostgreSQL server of its own (from the installed
+server package) with its data in LOA_DATA_DIR, default ./loa-data.
 `
 
 func main() {
@@ -121,12 +125,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
-	db, err := storage.Open(ctx, cfg.DatabaseURL)
+	db, closeDB, err := openDatabase(ctx, cfg, log)
+	if errors.Is(err, pgserver.ErrNotInstalled) {
+		fmt.Fprintf(stderr, "loa: %v, or set DATABASE_URL to a PostgreSQL server of your own\n", err)
+		return 2
+	}
 	if err != nil {
 		log.Error("open database", "err", err)
 		return 1
 	}
-	defer db.Close()
+	defer func() {
+		if err := closeDB(); err != nil {
+			log.Error("close database", "err", err)
+		}
+	}()
 	if err := db.Migrate(ctx); err != nil {
 		log.Error("migrate database", "err", err)
 		return 1
@@ -162,6 +174,42 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	return 0
+}
+
+// embeddedSearch is where the embedded server's binaries are looked for:
+// nil for pgserver.DefaultSearch; tests set it to look nowhere.
+var embeddedSearch []string
+
+// openDatabase opens the database cfg names, for every subcommand that needs
+// one: DATABASE_URL when set, else Loa's own PostgreSQL server with its data
+// in LOA_DATA_DIR, started here or, when another loa runs it already,
+// shared with it. It logs once which database is in use. closeDB closes the
+// pool and lets go of the embedded server, which stops when no other loa
+// uses it. An error matching pgserver.ErrNotInstalled names the package to
+// install.
+func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (db *storage.DB, closeDB func() error, err error) {
+	dbURL := cfg.DatabaseURL
+	release := func() error { return nil }
+	if dbURL == "" {
+		srv, err := pgserver.Start(ctx, pgserver.Options{Dir: cfg.DataDir, Database: "loa", Search: embeddedSearch})
+		if err != nil {
+			return nil, nil, fmt.Errorf("start the embedded PostgreSQL (LOA_DATA_DIR=%s): %w", cfg.DataDir, err)
+		}
+		how := "started"
+		if !srv.Started() {
+			how = "shared with another loa"
+		}
+		log.Info("database: embedded PostgreSQL", "dir", filepath.Dir(srv.DataDir()), "server", how, "pid", srv.PID())
+		dbURL, release = srv.URL(), srv.Stop
+	} else {
+		host, name := config.DatabaseTarget(dbURL)
+		log.Info("database: DATABASE_URL", "host", host, "database", name)
+	}
+	db, err = storage.Open(ctx, dbURL)
+	if err != nil {
+		return nil, nil, errors.Join(err, release())
+	}
+	return db, func() error { return errors.Join(db.Close(), release()) }, nil
 }
 
 // runBot wires the bot's parts and runs them until a signal arrives.

@@ -50,7 +50,7 @@ func TestConfigurationErrorsExit2NamingTheVariable(t *testing.T) {
 		vars map[string]string
 		want []string
 	}{
-		{"nothing set", map[string]string{}, []string{"TELEGRAM_BOT_TOKEN", "DATABASE_URL"}},
+		{"nothing set", map[string]string{}, []string{"TELEGRAM_BOT_TOKEN"}},
 		{"missing token", map[string]string{"DATABASE_URL": "postgres://loa@localhost/loa?sslmode=disable"}, []string{"TELEGRAM_BOT_TOKEN"}},
 		{"bad database URL", map[string]string{"TELEGRAM_BOT_TOKEN": token, "DATABASE_URL": "mysql://root:hunter2@db/loa"}, []string{"DATABASE_URL"}},
 		{"bad mode", map[string]string{"TELEGRAM_BOT_TOKEN": token, "DATABASE_URL": "postgres://localhost/loa?sslmode=disable", "LOA_MODE": "poll"}, []string{"LOA_MODE"}},

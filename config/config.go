@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -38,7 +39,8 @@ const (
 // String and LogValue hide the secrets, so a Config may be logged as a whole.
 type Config struct {
 	Token         string         // TELEGRAM_BOT_TOKEN
-	DatabaseURL   string         // DATABASE_URL: postgres:// URL or lib/pq key=value string
+	DatabaseURL   string         // DATABASE_URL: postgres:// URL or lib/pq key=value string; "" for the embedded server
+	DataDir       string         // LOA_DATA_DIR: where the embedded server keeps its data when DatabaseURL is ""
 	APIEndpoint   string         // TELEGRAM_API_ENDPOINT, base URL without trailing slash
 	AdminIDs      []int64        // LOA_ADMIN_IDS, Telegram user ids, in the order given, without duplicates
 	Mode          Mode           // LOA_MODE
@@ -72,6 +74,7 @@ type Variable struct {
 // drift from what the code does.
 const (
 	defaultAPIEndpoint  = "https://api.telegram.org"
+	defaultDataDir      = "./loa-data"
 	defaultMode         = string(ModePolling)
 	defaultHTTPAddr     = "127.0.0.1:8080"
 	defaultLang         = "vi"
@@ -90,7 +93,8 @@ const (
 // made from them.
 var Variables = []Variable{
 	{"TELEGRAM_BOT_TOKEN", "", true, "Bot token from @BotFather"},
-	{"DATABASE_URL", "", true, "PostgreSQL URL or lib/pq key=value string"},
+	{"DATABASE_URL", "", false, "PostgreSQL URL or key=value string; unset: Loa's own server"},
+	{"LOA_DATA_DIR", defaultDataDir, false, "Data directory of Loa's own PostgreSQL (no DATABASE_URL)"},
 	{"TELEGRAM_API_ENDPOINT", defaultAPIEndpoint, false, "Bot API server base URL"},
 	{"LOA_ADMIN_IDS", "", false, "Comma-separated Telegram user ids of admins"},
 	{"LOA_MODE", defaultMode, false, "How updates arrive: polling or webhook"},
@@ -145,6 +149,7 @@ func Load(getenv func(string) string) (Config, error) {
 	var c Config
 	c.Token = l.token()
 	c.DatabaseURL = l.databaseURL()
+	c.DataDir = l.dataDir()
 	c.APIEndpoint = l.apiEndpoint()
 	c.AdminIDs = l.adminIDs()
 	c.Mode = l.mode()
@@ -272,11 +277,28 @@ func (l *loader) databaseURL() string {
 	const name = "DATABASE_URL"
 	v := l.get(name)
 	if v == "" {
-		l.fail(name, ErrRequired)
-		return ""
+		return "" // Loa runs a server of its own, in LOA_DATA_DIR
 	}
 	if err := checkDatabaseURL(v, l.quote); err != nil {
 		l.fail(name, err)
+		return ""
+	}
+	return v
+}
+
+// dataDir reads LOA_DATA_DIR, checked even with DATABASE_URL set, so that a
+// value kept for later is known good already. The directory itself is
+// created when the embedded server first starts.
+func (l *loader) dataDir() string {
+	const name = "LOA_DATA_DIR"
+	v := l.getOr(name, defaultDataDir)
+	if strings.HasPrefix(v, "~") {
+		// Neither .env nor Go expands it: it would make a directory named "~".
+		l.failf(name, "starts with ~, which is not expanded; write the full path, such as /home/me/loa-data")
+		return ""
+	}
+	if fi, err := os.Stat(v); err == nil && !fi.IsDir() {
+		l.failf(name, "%s is a file, not a directory", l.quote(v))
 		return ""
 	}
 	return v

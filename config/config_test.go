@@ -46,6 +46,7 @@ func TestLoadDefaults(t *testing.T) {
 	want := Config{
 		Token:       testToken,
 		DatabaseURL: testDBURL,
+		DataDir:     "./loa-data",
 		APIEndpoint: "https://api.telegram.org",
 		Mode:        ModePolling,
 		HTTPAddr:    "127.0.0.1:8080",
@@ -95,7 +96,12 @@ func TestLoadVariables(t *testing.T) {
 		{name: "db key=value", env: map[string]string{"DATABASE_URL": `host=localhost user=loa password='a b\'c' dbname=loa sslmode=disable`}, get: dbURL, want: `host=localhost user=loa password='a b\'c' dbname=loa sslmode=disable`},
 		{name: "db key = value spaced", env: map[string]string{"DATABASE_URL": "host = /run/postgresql dbname = loa"}, get: dbURL, want: "host = /run/postgresql dbname = loa"},
 		{name: "db custom tls sslmode", env: map[string]string{"DATABASE_URL": "host=db sslmode=pqgo-mytls"}, get: dbURL, want: "host=db sslmode=pqgo-mytls"},
-		{name: "db unset", env: map[string]string{"DATABASE_URL": ""}, errVar: "DATABASE_URL", errHas: "DATABASE_URL is required"},
+		{name: "db unset: Loa's own server", env: map[string]string{"DATABASE_URL": ""}, get: dbURL, want: ""},
+		// LOA_DATA_DIR
+		{name: "data dir default", get: dataDir, want: "./loa-data"},
+		{name: "data dir absolute", env: map[string]string{"LOA_DATA_DIR": "/var/lib/loa/"}, get: dataDir, want: "/var/lib/loa/"},
+		{name: "data dir tilde", env: map[string]string{"LOA_DATA_DIR": "~/loa-data"}, errVar: "LOA_DATA_DIR", errHas: "~, which is not expanded"},
+		{name: "data dir a file", env: map[string]string{"LOA_DATA_DIR": "config.go"}, errVar: "LOA_DATA_DIR", errHas: `"config.go" is a file`},
 		{name: "db other scheme", env: map[string]string{"DATABASE_URL": "mysql://loa:loa@localhost/loa"}, errVar: "DATABASE_URL", errHas: "not a PostgreSQL URL (postgres://user:pass@host:5432/db?sslmode=disable)"},
 		{name: "db upper-case scheme", env: map[string]string{"DATABASE_URL": "POSTGRES://loa@localhost/loa"}, errVar: "DATABASE_URL", errHas: "not a PostgreSQL URL"},
 		{name: "db a word", env: map[string]string{"DATABASE_URL": "loa"}, errVar: "DATABASE_URL", errHas: "not a PostgreSQL URL"},
@@ -232,6 +238,7 @@ func TestLoadVariables(t *testing.T) {
 
 func token(c Config) any      { return c.Token }
 func dbURL(c Config) any      { return c.DatabaseURL }
+func dataDir(c Config) any    { return c.DataDir }
 func endpoint(c Config) any   { return c.APIEndpoint }
 func admins(c Config) any     { return c.AdminIDs }
 func allowHosts(c Config) any { return c.FeedAllowHosts }
@@ -245,7 +252,7 @@ func rate(c Config) any       { return c.RateLimit }
 func TestLoadReportsEveryProblem(t *testing.T) {
 	_, err := Load(env(map[string]string{
 		"TELEGRAM_BOT_TOKEN": "123:abc",
-		"DATABASE_URL":       "",
+		"LOA_DATA_DIR":       "~/loa",
 		"LOA_ADMIN_IDS":      "abc",
 		"LOA_MODE":           "poll",
 		"LOA_LANG":           "fr",
@@ -253,7 +260,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		"LOA_RATE_LIMIT":     "0",
 	}))
 	// In the order of Variables, one line each.
-	want := []string{"TELEGRAM_BOT_TOKEN:", "DATABASE_URL is required", "LOA_ADMIN_IDS:", "LOA_MODE:", "LOA_LANG:", "LOA_TIMEZONE:", "LOA_RATE_LIMIT:"}
+	want := []string{"TELEGRAM_BOT_TOKEN:", "LOA_DATA_DIR:", "LOA_ADMIN_IDS:", "LOA_MODE:", "LOA_LANG:", "LOA_TIMEZONE:", "LOA_RATE_LIMIT:"}
 	lines := errLines(err)
 	if len(lines) != len(want) {
 		t.Fatalf("got %d error lines, want %d:\n%v", len(lines), len(want), err)
@@ -276,11 +283,11 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 			t.Fatalf("joined error %T is not a *VarError", e)
 		}
 		names = append(names, ve.Name)
-		if got := errors.Is(ve, ErrRequired); got != (ve.Name == "DATABASE_URL") {
-			t.Errorf("errors.Is(%s error, ErrRequired) = %v", ve.Name, got)
+		if errors.Is(ve, ErrRequired) {
+			t.Errorf("errors.Is(%s error, ErrRequired) = true", ve.Name)
 		}
 	}
-	wantNames := []string{"TELEGRAM_BOT_TOKEN", "DATABASE_URL", "LOA_ADMIN_IDS", "LOA_MODE", "LOA_LANG", "LOA_TIMEZONE", "LOA_RATE_LIMIT"}
+	wantNames := []string{"TELEGRAM_BOT_TOKEN", "LOA_DATA_DIR", "LOA_ADMIN_IDS", "LOA_MODE", "LOA_LANG", "LOA_TIMEZONE", "LOA_RATE_LIMIT"}
 	if !reflect.DeepEqual(names, wantNames) {
 		t.Errorf("VarError names = %v, want %v", names, wantNames)
 	}
@@ -288,7 +295,8 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 
 func TestLoadEmptyEnvironment(t *testing.T) {
 	_, err := Load(func(string) string { return "" })
-	want := "TELEGRAM_BOT_TOKEN is required\nDATABASE_URL is required"
+	// DATABASE_URL is optional: without it Loa runs its own server.
+	want := "TELEGRAM_BOT_TOKEN is required"
 	if err == nil || err.Error() != want {
 		t.Errorf("Load(empty) error =\n%v\nwant\n%s", err, want)
 	}
@@ -519,8 +527,23 @@ func TestVariables(t *testing.T) {
 		if f[i][0] != v.Name {
 			t.Errorf("rendered variable %d is %s, Variables has %s", i, f[i][0], v.Name)
 		}
-		if !v.Required && f[i][1] != v.Default {
+		// The minimal environment sets DATABASE_URL, optional as it is.
+		if !v.Required && env(nil)(v.Name) == "" && f[i][1] != v.Default {
 			t.Errorf("%s unset loads as %q, Variables documents the default %q", v.Name, f[i][1], v.Default)
+		}
+	}
+}
+
+func TestDatabaseTarget(t *testing.T) {
+	for _, c := range []struct{ in, host, db string }{
+		{testDBURL, "localhost:5432", "loa"},
+		{"postgresql://u:p%40ss@db.example.org/bulletins?sslmode=verify-full", "db.example.org", "bulletins"},
+		{"postgres:///loa?host=%2Frun%2Fpostgresql&port=5433&password=" + testDBPass, "/run/postgresql:5433", "loa"},
+		{"host=db user=loa password='" + testDBPass + "' dbname=loa port=6432", "db:6432", "loa"},
+	} {
+		host, db := DatabaseTarget(c.in)
+		if host != c.host || db != c.db {
+			t.Errorf("DatabaseTarget(%q) = %q, %q; want %q, %q", c.in, host, db, c.host, c.db)
 		}
 	}
 }

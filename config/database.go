@@ -224,3 +224,44 @@ func redactDatabaseURL(v string) string {
 		return b.String()
 	}
 }
+
+// DatabaseTarget returns the host (with its port, or the socket directory)
+// and the database name of a valid DATABASE_URL, for a log line that says
+// which database is in use: never the user or the password. lib/pq's
+// defaults (localhost, the user's name) show as "".
+func DatabaseTarget(v string) (host, database string) {
+	if isPostgresURL(v) {
+		u, err := url.Parse(v)
+		if err != nil {
+			return "", ""
+		}
+		host = u.Host
+		if h := u.Query().Get("host"); h != "" {
+			host = h
+		}
+		if p := u.Query().Get("port"); p != "" && !strings.Contains(host, ":") {
+			host += ":" + p
+		}
+		database = strings.TrimPrefix(u.Path, "/")
+		if d := u.Query().Get("dbname"); d != "" {
+			database = d
+		}
+		return host, database
+	}
+	pairs, _ := parseDSN(v)
+	var port string
+	for _, p := range pairs {
+		switch p.key {
+		case "host":
+			host = p.value
+		case "port":
+			port = p.value
+		case "dbname":
+			database = p.value
+		}
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return host, database
+}

@@ -93,6 +93,7 @@ func (c Config) fields() [][2]string {
 	f := [][2]string{
 		{"TELEGRAM_BOT_TOKEN", redactToken(c.Token)},
 		{"DATABASE_URL", redactDatabaseURL(c.DatabaseURL)},
+		{"LOA_DATA_DIR", c.DataDir},
 		{"TELEGRAM_API_ENDPOINT", redactURL(c.APIEndpoint, c.Token)},
 		{"LOA_ADMIN_IDS", strings.Join(ids, ",")},
 		{"LOA_MODE", string(c.Mode)},

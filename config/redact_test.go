@@ -104,7 +104,7 @@ func TestConfigRendering(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `TELEGRAM_BOT_TOKEN=123456789:[REDACTED] ` +
-		`DATABASE_URL=postgres://loa:[REDACTED]@localhost:5432/loa?sslmode=disable ` +
+		`DATABASE_URL=postgres://loa:[REDACTED]@localhost:5432/loa?sslmode=disable LOA_DATA_DIR=./loa-data ` +
 		`TELEGRAM_API_ENDPOINT=http://user:[REDACTED]@localhost:8081 ` +
 		`LOA_ADMIN_IDS=1,2 LOA_MODE=webhook ` +
 		`LOA_WEBHOOK_URL=https://loa.example.org/[REDACTED] LOA_WEBHOOK_SECRET=[REDACTED] ` +

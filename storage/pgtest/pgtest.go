@@ -5,8 +5,9 @@
 // URL must name a database the user can connect to, and the user needs
 // CREATEDB; PostgreSQL 13 or newer). Otherwise the first test that asks for a
 // database starts a throwaway server from the locally installed binaries
-// (github.com/rubenv/pgtest), shared by all tests of the package and stopped
-// by Main.
+// (storage/pgserver, the same code that runs loa's embedded server, with a
+// cluster in memory), shared by all tests of the package and stopped by Main.
+// Without the binaries the tests fail, saying what to install.
 //
 // Once per test process the schema is migrated into a template database;
 // each test then gets a copy of it (CREATE DATABASE … TEMPLATE), which takes
@@ -148,11 +149,8 @@ func (c *cluster) start() error {
 	if u := os.Getenv(EnvURL); u != "" {
 		c.baseURL = u
 	} else {
-		binDir, err := findBinDir(os.Getenv("PATH"), debianRoot)
-		if err != nil {
-			return err
-		}
-		if c.server, err = startServer(binDir); err != nil {
+		var err error
+		if c.server, err = startServer(nil); err != nil {
 			return err
 		}
 		c.baseURL = c.server.url
@@ -168,11 +166,6 @@ func (c *cluster) start() error {
 	defer cancel()
 	if err := c.admin.PingContext(ctx); err != nil {
 		return fmt.Errorf("connect to the test server: %w", err)
-	}
-	if c.server != nil {
-		if err := c.server.tune(ctx, c.admin); err != nil {
-			return err
-		}
 	}
 
 	if _, err := c.admin.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(c.template)); err != nil {
