@@ -52,6 +52,9 @@ Usage:
   loa sources list | add URL UNIT… | remove ID
                    the news feeds Loa watches (add fetches the feed once to
                    check it and records its items without pushing them)
+  loa sandbox      a practice Telegram in the browser: the real bot against
+                   a Bot API emulator, with a cast of people to act as
+                   (LOA_SANDBOX_ADDR, default 127.0.0.1:8080, loopback only)
   loa version      print the version
   loa help         show this help
 
@@ -103,6 +106,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
+	case "sandbox":
+		return runSandbox(ctx, *envFile, getenv, stdout, stderr)
 	case "run", "migrate", "import", "sources":
 	default:
 		fmt.Fprintf(stderr, "loa: unknown command %q\n\n", sub)
