@@ -53,7 +53,7 @@ func sandboxEnv(getenv func(string) string, emu *emulator.Server, feedHost strin
 			return "polling"
 		case "LOA_HTTP_ADDR":
 			return "127.0.0.1:0"
-		case "LOA_FEED_ALLOW_HOSTS":
+		case "LOA_FEED_ALLOW_HOSTS": // the sandbox's own feed, on loopback
 			return feedHost
 		case "LOA_FEED_INTERVAL", "LOA_LOG_LEVEL":
 			if v := getenv(k); v != "" {
@@ -72,33 +72,30 @@ func runSandbox(ctx context.Context, envFile string, getenv func(string) string,
 		fmt.Fprintln(stderr, "loa:", err)
 		return 2
 	}
-	addr := getenv("LOA_SANDBOX_ADDR")
-	if addr == "" {
-		addr = defaultSandboxAddr
-	}
-	if !sandbox.IsLoopbackAddr(addr) {
-		fmt.Fprintf(stderr, "loa sandbox: LOA_SANDBOX_ADDR must be a loopback host:port such as %s (the sandbox has no login), got %q\n", defaultSandboxAddr, addr)
-		return 2
-	}
 	dataDir := getenv("LOA_DATA_DIR")
 	if dataDir == "" {
 		dataDir = defaultDataDir
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		fmt.Fprintf(stderr, "loa sandbox: listen on %s: %v (set LOA_SANDBOX_ADDR to another port)\n", addr, err)
-		return 1
-	}
-	defer ln.Close()
-
+	// The emulator starts first: the bot's configuration names its address.
 	emu := emulator.New(emulator.WithLimits(emulator.TelegramLimits()), emulator.WithBotUsername("loa_sandbox_bot"))
 	defer emu.Close()
-	cfg, err := config.Load(sandboxEnv(getenv, emu, ln.Addr().String()))
+	addr := getenv("LOA_SANDBOX_ADDR")
+	if addr == "" {
+		addr = defaultSandboxAddr
+	}
+	feedHost, _, _ := net.SplitHostPort(addr)
+	cfg, err := config.Load(sandboxEnv(getenv, emu, feedHost))
 	if err != nil {
 		fmt.Fprintln(stderr, "loa: invalid configuration:")
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
+	ln, err := net.Listen("tcp", cfg.SandboxAddr)
+	if err != nil {
+		fmt.Fprintf(stderr, "loa sandbox: listen on %s: %v (set LOA_SANDBOX_ADDR to another port)\n", cfg.SandboxAddr, err)
+		return 1
+	}
+	defer ln.Close()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
 	db, err := storage.Open(ctx, cfg.DatabaseURL)

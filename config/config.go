@@ -55,6 +55,8 @@ type Config struct {
 	DeliveryConcurrency int
 	// LOA_DELIVERY_MAX_AGE, how long a delivery failing for a temporary reason is retried
 	DeliveryMaxAge time.Duration
+	// LOA_SANDBOX_ADDR, loopback host:port of the web chat of "loa sandbox"
+	SandboxAddr string
 }
 
 // Variable describes one environment variable Loa reads.
@@ -80,6 +82,7 @@ const (
 
 	defaultDeliveryConcurrency = "16"
 	defaultDeliveryMaxAge      = "6h"
+	defaultSandboxAddr         = "127.0.0.1:8080"
 )
 
 // Variables lists every variable Loa reads, in the order of Config's fields.
@@ -102,6 +105,7 @@ var Variables = []Variable{
 	{"LOA_REMINDER_TIME", defaultReminderTime, false, "Time of day (HH:MM) task reminders are sent"},
 	{"LOA_DELIVERY_CONCURRENCY", defaultDeliveryConcurrency, false, "Messages the dispatcher sends at once, 1–256"},
 	{"LOA_DELIVERY_MAX_AGE", defaultDeliveryMaxAge, false, "How long failing deliveries are retried, 1m–72h"},
+	{"LOA_SANDBOX_ADDR", defaultSandboxAddr, false, "Web chat of loa sandbox: loopback host:port only"},
 }
 
 // ErrRequired is the cause of a VarError for a required variable that is unset
@@ -155,6 +159,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ReminderTime = l.reminderTime()
 	c.DeliveryConcurrency = l.deliveryConcurrency()
 	c.DeliveryMaxAge = l.deliveryMaxAge()
+	c.SandboxAddr = l.sandboxAddr()
 
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
@@ -561,4 +566,21 @@ func (l *loader) deliveryMaxAge() time.Duration {
 		return 0
 	}
 	return d
+}
+
+// sandboxAddr is where "loa sandbox" serves its web chat. The page has no
+// login and acts as anyone of the cast, so it listens on loopback only.
+func (l *loader) sandboxAddr() string {
+	const name = "LOA_SANDBOX_ADDR"
+	v := l.getOr(name, defaultSandboxAddr)
+	host, port, err := net.SplitHostPort(v)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+		l.failf(name, "must be host:port, such as %s, got %s", defaultSandboxAddr, l.quote(v))
+		return ""
+	}
+	if ip := net.ParseIP(strings.Trim(host, "[]")); !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback()) {
+		l.failf(name, "must be on loopback (127.0.0.1, ::1 or localhost): the sandbox has no login, got %s", l.quote(v))
+		return ""
+	}
+	return v
 }

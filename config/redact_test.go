@@ -109,7 +109,7 @@ func TestConfigRendering(t *testing.T) {
 		`LOA_ADMIN_IDS=1,2 LOA_MODE=webhook ` +
 		`LOA_WEBHOOK_URL=https://loa.example.org/[REDACTED] LOA_WEBHOOK_SECRET=[REDACTED] ` +
 		`LOA_HTTP_ADDR=127.0.0.1:8080 LOA_LANG=vi LOA_TIMEZONE=Asia/Ho_Chi_Minh LOA_LOG_LEVEL=info LOA_RATE_LIMIT=30 LOA_FEED_INTERVAL=10m LOA_REMINDER_TIME=07:30 ` +
-		`LOA_DELIVERY_CONCURRENCY=16 LOA_DELIVERY_MAX_AGE=6h`
+		`LOA_DELIVERY_CONCURRENCY=16 LOA_DELIVERY_MAX_AGE=6h LOA_SANDBOX_ADDR=127.0.0.1:8080`
 	if got := c.String(); got != want {
 		t.Errorf("String =\n%s\nwant\n%s", got, want)
 	}

@@ -106,15 +106,6 @@ func loopbackHost(h string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// IsLoopbackAddr reports whether a listen address is on loopback only.
-func IsLoopbackAddr(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil || host == "" {
-		return false
-	}
-	return loopbackHost(host)
-}
-
 func langOf(r *http.Request) string {
 	if l := r.URL.Query().Get("lang"); l == "en" || l == "vi" {
 		return l
