@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -201,4 +203,84 @@ func TestSandboxBroadcastInBrowser(t *testing.T) {
 	if code := sb.stop(); code != 0 {
 		t.Errorf("loa sandbox exited %d after Ctrl-C", code)
 	}
+}
+
+// "Publish a new article" in the sandbox's feed: the real feed poller reads
+// it and the card reaches a follower of the feed's units.
+func TestSandboxPublishedArticleReachesFollowersInBrowser(t *testing.T) {
+	sb := startSandbox(t, pgtest.NewURL(t), t.TempDir())
+	ctx := browser(t)
+	const title = "Móng Cái diễn tập phòng chống bão số 3 năm 2026"
+	within(t, ctx, "publish an article", 15*time.Second,
+		chromedp.Navigate(sb.URL),
+		actAs(sandbox.AdminID),
+		chromedp.Click(chromedp.CSS(`#publish`)),
+		pollJS(`(d => (d.open = true))(document.querySelector("#publish").closest("details"))`),
+		chromedp.SendKeys(chromedp.CSS(`#publish input[name=title]`), title),
+		chromedp.SendKeys(chromedp.CSS(`#publish textarea[name=body]`), "Sáng nay, lực lượng dân quân các phường ven biển diễn tập sơ tán dân."),
+		chromedp.Click(chromedp.CSS(`#publish-btn`)),
+	)
+	within(t, ctx, "the card arrives", 40*time.Second, pollJS(botSaid(title)))
+}
+
+// A restart keeps the cast, the chats and what was said, and the bot
+// still answers: the emulator's update IDs continue above the polling
+// offset Loa stored.
+func TestSandboxRestartKeepsEverything(t *testing.T) {
+	dbURL, dir := pgtest.NewURL(t), t.TempDir()
+	first := startSandbox(t, dbURL, dir)
+	post := func(base, path string, form url.Values) {
+		t.Helper()
+		resp, err := http.PostForm(base+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode >= 300 {
+			t.Fatalf("POST %s: %d", path, resp.StatusCode)
+		}
+	}
+	get := func(base, path string) string {
+		t.Helper()
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	waitChat := func(base string, want int) string {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			page := get(base, "/chat?as=700011")
+			if strings.Count(page, `class="msg bot"`) >= want {
+				return page
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("want %d bot messages, chat shows:\n%s", want, page)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	nam := url.Values{"as": {"700011"}, "chat": {"700011"}}
+	nam.Set("text", "/start")
+	post(first.URL, "/send", nam)
+	waitChat(first.URL, 1)
+	post(first.URL, "/person", url.Values{"name": {"Bình"}, "title": {"Người mới"}})
+	if code := first.stop(); code != 0 {
+		t.Fatalf("first run exited %d", code)
+	}
+
+	second := startSandbox(t, dbURL, dir)
+	if page := get(second.URL, "/"); !strings.Contains(page, "Bình") || !strings.Contains(page, "Lê Văn Nam") {
+		t.Errorf("the cast did not come back")
+	}
+	if page := waitChat(second.URL, 1); !strings.Contains(page, "/start") {
+		t.Errorf("the chat history did not come back:\n%s", page)
+	}
+	nam.Set("text", "/help")
+	post(second.URL, "/send", nam)
+	waitChat(second.URL, 2)
 }
