@@ -1,12 +1,19 @@
 package sandbox_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	pngenc "image/png"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/loabot/loa/emulator"
 	"github.com/loabot/loa/sandbox"
@@ -118,5 +125,97 @@ func TestSendRefusesWhatTelegramWouldNotDeliver(t *testing.T) {
 	}
 	if n := emu.PendingUpdates(); n != 1 {
 		t.Errorf("%d updates, want 1", n)
+	}
+}
+
+// A photo or a file attached from the computer reaches the bot as
+// Telegram's photo/document update and shows in the chat.
+func TestAttachPhotoAndDocument(t *testing.T) {
+	srv, emu, _ := newPage(t)
+	img := image.NewRGBA(image.Rect(0, 0, 4, 3))
+	var png bytes.Buffer
+	if err := pngenc.Encode(&png, img); err != nil {
+		t.Fatal(err)
+	}
+	upload := func(name string, data []byte, caption string) int {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		w.WriteField("as", "700011")
+		w.WriteField("chat", "700011")
+		w.WriteField("caption", caption)
+		fw, _ := w.CreateFormFile("file", name)
+		fw.Write(data)
+		w.Close()
+		resp, err := http.Post(srv.URL+"/upload", w.FormDataContentType(), &body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := upload("anh.png", png.Bytes(), "Ảnh hiện trường"); code != 204 {
+		t.Fatalf("upload photo: %d", code)
+	}
+	if code := upload("bao-cao.pdf", []byte("%PDF-1.4 báo cáo"), ""); code != 204 {
+		t.Fatalf("upload document: %d", code)
+	}
+	if code := upload("empty.txt", nil, ""); code != 400 {
+		t.Errorf("empty file: %d, want 400", code)
+	}
+	bot, err := tgbotapi.NewBotAPIWithClient(emu.Token(), emu.Endpoint(), emu.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ups, err := bot.GetUpdates(tgbotapi.UpdateConfig{})
+	if err != nil || len(ups) != 2 {
+		t.Fatalf("%d updates, %v", len(ups), err)
+	}
+	if p := ups[0].Message.Photo; len(p) != 1 || p[0].Width != 4 || p[0].Height != 3 || ups[0].Message.Caption != "Ảnh hiện trường" {
+		t.Errorf("photo update %+v", ups[0].Message)
+	}
+	if d := ups[1].Message.Document; d == nil || d.FileName != "bao-cao.pdf" || d.MimeType != "application/pdf" {
+		t.Errorf("document update %+v", ups[1].Message)
+	}
+	resp, err := http.Get(srv.URL + "/chat?as=700011")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`<img src="data:image/png;base64,`, "Ảnh hiện trường", "bao-cao.pdf"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("chat does not show %q", want)
+		}
+	}
+}
+
+// A message the bot deletes disappears from the chat.
+func TestDeletedMessageDisappears(t *testing.T) {
+	srv, emu, _ := newPage(t)
+	api := emu.URL() + "/bot" + emu.Token()
+	resp, err := http.PostForm(api+"/sendMessage", url.Values{"chat_id": {"700011"}, "text": {"sẽ bị xoá"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	chat := func() string {
+		resp, err := http.Get(srv.URL + "/chat?as=700011")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if !strings.Contains(chat(), "sẽ bị xoá") {
+		t.Fatal("sent message not shown")
+	}
+	resp, err = http.PostForm(api+"/deleteMessage", url.Values{"chat_id": {"700011"}, "message_id": {"1"}})
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("deleteMessage: %v %v", err, resp.Status)
+	}
+	resp.Body.Close()
+	if strings.Contains(chat(), "sẽ bị xoá") {
+		t.Error("deleted message still shown")
 	}
 }
