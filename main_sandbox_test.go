@@ -284,3 +284,13 @@ func TestSandboxRestartKeepsEverything(t *testing.T) {
 	post(second.URL, "/send", nam)
 	waitChat(second.URL, 2)
 }
+
+// The web chat has no login: "loa sandbox" refuses to listen off loopback.
+func TestSandboxRefusesNonLoopbackAddress(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:8080", ":8080", "192.0.2.1:8080", "example.org:8080"} {
+		code, out, stderr := runLoa(t, context.Background(), map[string]string{"DATABASE_URL": "postgres://x@127.0.0.1:1/x?sslmode=disable", "LOA_SANDBOX_ADDR": addr}, "sandbox")
+		if code != 2 || out != "" || !strings.Contains(stderr, "LOA_SANDBOX_ADDR: must be on loopback") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", addr, code, out, stderr)
+		}
+	}
+}

@@ -2,7 +2,9 @@ package sandbox
 
 import (
 	"reflect"
+	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/loabot/loa/emulator"
 )
@@ -57,4 +59,25 @@ func TestComposeLikeTelegramApps(t *testing.T) {
 	if !reflect.DeepEqual(ents, want) {
 		t.Errorf("entities\n%+v\nwant\n%+v", ents, want)
 	}
+}
+
+// Whatever a person types, Compose yields entities inside the text and
+// Render yields HTML without a raw "<" from the text.
+func FuzzComposeRender(f *testing.F) {
+	for _, s := range []string{"**a**", "/start@loa_bot x", "__`||~~", "😀**đ**\xff", "a**b**c__d__", "** **", "<script>&amp;"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, typed string) {
+		text, ents := Compose(typed)
+		n := len(utf16.Encode([]rune(text)))
+		for _, e := range ents {
+			if e.Offset < 0 || e.Length <= 0 || e.Offset+e.Length > n {
+				t.Fatalf("Compose(%q): entity %+v outside %d units", typed, e, n)
+			}
+		}
+		out := string(Render(text, ents))
+		if strings.Contains(typed, "<") && strings.Contains(out, "<script") {
+			t.Fatalf("Render(%q) let markup through: %s", typed, out)
+		}
+	})
 }
