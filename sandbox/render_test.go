@@ -81,3 +81,17 @@ func FuzzComposeRender(f *testing.F) {
 		}
 	})
 }
+
+// Every word of the page exists in both languages.
+func TestLabelsInBothLanguages(t *testing.T) {
+	for key := range labels["vi"] {
+		if labels["en"][key] == "" {
+			t.Errorf("%s has no English", key)
+		}
+	}
+	for key := range labels["en"] {
+		if labels["vi"][key] == "" {
+			t.Errorf("%s has no Vietnamese", key)
+		}
+	}
+}

@@ -248,6 +248,7 @@ type Stats struct {
 	PerSecond       float64 `json:"per_second"`
 	Messages        int     `json:"messages"`
 	TooManyRequests int     `json:"too_many_requests"`
+	Errors          int     `json:"errors"` // every error answer, 429s included
 	Queue           int     `json:"queue"`
 }
 
@@ -255,7 +256,7 @@ type Stats struct {
 // the last seconds sampled.
 func (s *Sandbox) Stats() Stats {
 	c := s.o.Emulator.Counters()
-	st := Stats{Messages: c.Messages, TooManyRequests: c.TooManyRequests}
+	st := Stats{Messages: c.Messages, TooManyRequests: c.TooManyRequests, Errors: c.Errors}
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
 	st.Queue = s.queueLen

@@ -76,7 +76,7 @@ func (s *Sandbox) Handler() http.Handler {
 	return guard(mux)
 }
 
-// guard refuses requests from anywhere but this machine's own pages.
+// guard refuses requests from anywhere but the sandbox's own page.
 func guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !loopbackHost(r.Host) {
@@ -85,7 +85,9 @@ func guard(next http.Handler) http.Handler {
 		}
 		if o := r.Header.Get("Origin"); o != "" {
 			u, err := url.Parse(o)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !loopbackHost(u.Host) {
+			// Only the page itself: another local web app (another port)
+			// is a foreign origin too.
+			if err != nil || u.Scheme != "http" || !strings.EqualFold(u.Host, r.Host) {
 				http.Error(w, "forbidden: cross-origin request", http.StatusForbidden)
 				return
 			}

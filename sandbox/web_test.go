@@ -56,6 +56,8 @@ func TestForeignHostOrOriginIsRefused(t *testing.T) {
 		{"foreign origin post", "POST", "/send", "", "http://evil.example", 403},
 		{"foreign origin on loopback port", "POST", "/send", "", "http://evil.example:" + port, 403},
 		{"null origin", "POST", "/send", "", "null", 403},
+		{"other local app", "POST", "/send", "", "http://127.0.0.1:1", 403},
+		{"localhost page posting to 127.0.0.1", "POST", "/send", "", "http://localhost:" + port, 403},
 		{"foreign origin events", "GET", "/events", "", "https://evil.example", 403},
 		{"foreign origin press", "POST", "/press", "", "http://evil.example", 403},
 	}

@@ -144,6 +144,7 @@
     var s = JSON.parse(e.data);
     document.getElementById("st-rate").textContent = s.per_second.toFixed(1);
     document.getElementById("st-429").textContent = s.too_many_requests;
+    document.getElementById("st-err").textContent = s.errors;
     document.getElementById("st-queue").textContent = s.queue;
   });
 })();
