@@ -142,8 +142,9 @@ func (s *Sandbox) index(w http.ResponseWriter, r *http.Request) {
 	for _, p := range s.st.People {
 		people = append(people, personView{p, s.groupsOfLocked(p.ID)})
 	}
+	groups := append([]GroupChat(nil), s.st.Groups...)
 	s.mu.Unlock()
-	s.execute(w, "index.html", map[string]any{"L": labels[lang], "Lang": lang, "People": people})
+	s.execute(w, "index.html", map[string]any{"L": labels[lang], "Lang": lang, "People": people, "Groups": groups})
 }
 
 // message is one line of a chat as the page shows it.
@@ -392,9 +393,29 @@ func (s *Sandbox) addPerson(w http.ResponseWriter, r *http.Request) {
 	for _, p := range s.st.People {
 		id = max(id, p.ID+1)
 	}
-	p := Person{ID: id, FirstName: name, Title: strings.TrimSpace(r.FormValue("title")), Lang: "vi"}
+	title := strings.TrimSpace(strings.ToValidUTF8(r.FormValue("title"), ""))
+	if utf8.RuneCountInString(title) > 80 {
+		badRequest(w, "a title of at most 80 characters")
+		return
+	}
+	p := Person{ID: id, FirstName: name, Title: title, Lang: "vi"}
+	groupID := formInt(r, "group")
+	gi := -1
+	for i := range s.st.Groups {
+		if s.st.Groups[i].ID == groupID {
+			gi = i
+		}
+	}
+	if groupID != 0 && gi < 0 {
+		badRequest(w, "unknown group %d", groupID)
+		return
+	}
 	s.o.Emulator.AddUser(p.User())
 	s.st.People = append(s.st.People, p)
+	if gi >= 0 {
+		s.st.Groups[gi].Members = append(s.st.Groups[gi].Members, id)
+		s.o.Emulator.SetMember(groupID, id, emulator.StatusMember)
+	}
 	s.actions++
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]int64{"id": id})

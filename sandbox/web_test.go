@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"image"
 	pngenc "image/png"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -220,4 +222,32 @@ func TestDeletedMessageDisappears(t *testing.T) {
 	if strings.Contains(chat(), "sẽ bị xoá") {
 		t.Error("deleted message still shown")
 	}
+}
+
+// A person added on the page can be put in a group and write there.
+func TestAddPersonIntoGroup(t *testing.T) {
+	srv, emu, _ := newPage(t)
+	resp, err := http.PostForm(srv.URL+"/person", url.Values{"name": {"Bình"}, "title": {"Dân quân mới"}, "group": {"-4000700001"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var added struct{ ID int64 }
+	json.NewDecoder(resp.Body).Decode(&added)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || added.ID == 0 {
+		t.Fatalf("add person: %d", resp.StatusCode)
+	}
+	resp, err = http.PostForm(srv.URL+"/send", url.Values{"as": {strconv.FormatInt(added.ID, 10)}, "chat": {"-4000700001"}, "text": {"Chào cả nhóm"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 204 || emu.PendingUpdates() != 1 {
+		t.Errorf("write in the group: %d, %d updates", resp.StatusCode, emu.PendingUpdates())
+	}
+	resp, _ = http.PostForm(srv.URL+"/person", url.Values{"name": {"X"}, "group": {"-1"}})
+	if resp.StatusCode != 400 {
+		t.Errorf("unknown group: %d, want 400", resp.StatusCode)
+	}
+	resp.Body.Close()
 }
