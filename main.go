@@ -53,6 +53,9 @@ Usage:
   loa sources list | add URL UNIT… | remove ID
                    the news feeds Loa watches (add fetches the feed once to
                    check it and records its items without pushing them)
+  loa sandbox      a practice Telegram in the browser: the real bot against
+                   a Bot API emulator, with a cast of people to act as
+                   (LOA_SANDBOX_ADDR, default 127.0.0.1:8080, loopback only)
   loa version      print the version
   loa help         show this help
 
@@ -106,6 +109,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
+	case "sandbox":
+		return runSandbox(ctx, *envFile, getenv, stdout, stderr)
 	case "run", "migrate", "import", "sources":
 	default:
 		fmt.Fprintf(stderr, "loa: unknown command %q\n\n", sub)
@@ -125,24 +130,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
-	db, closeDB, err := openDatabase(ctx, cfg, log)
-	if errors.Is(err, pgserver.ErrNotInstalled) {
-		fmt.Fprintf(stderr, "loa: %v, or set DATABASE_URL to a PostgreSQL server of your own\n", err)
-		return 2
+	db, closeDB, code := openMigrated(ctx, cfg, log, stderr)
+	if db == nil {
+		return code
 	}
-	if err != nil {
-		log.Error("open database", "err", err)
-		return 1
-	}
-	defer func() {
-		if err := closeDB(); err != nil {
-			log.Error("close database", "err", err)
-		}
-	}()
-	if err := db.Migrate(ctx); err != nil {
-		log.Error("migrate database", "err", err)
-		return 1
-	}
+	defer closeDB()
 	if sub == "import" && fs.Arg(1) == "plan" {
 		rep, err := agreements.Import(ctx, db, fs.Arg(2))
 		if err != nil {
@@ -210,6 +202,33 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (db 
 		return nil, nil, errors.Join(err, release())
 	}
 	return db, func() error { return errors.Join(db.Close(), release()) }, nil
+}
+
+// openMigrated is what every subcommand that needs the database does first:
+// openDatabase, then the migrations. On failure it returns a nil DB and the
+// exit code: 2 when PostgreSQL is not installed (a setup problem the person
+// fixes), 1 otherwise. closeDB logs its own failure.
+func openMigrated(ctx context.Context, cfg config.Config, log *slog.Logger, stderr io.Writer) (db *storage.DB, closeDB func(), code int) {
+	db, closeFn, err := openDatabase(ctx, cfg, log)
+	if errors.Is(err, pgserver.ErrNotInstalled) {
+		fmt.Fprintf(stderr, "loa: %v, or set DATABASE_URL to a PostgreSQL server of your own\n", err)
+		return nil, nil, 2
+	}
+	if err != nil {
+		log.Error("open database", "err", err)
+		return nil, nil, 1
+	}
+	closeDB = func() {
+		if err := closeFn(); err != nil {
+			log.Error("close database", "err", err)
+		}
+	}
+	if err := db.Migrate(ctx); err != nil {
+		log.Error("migrate database", "err", err)
+		closeDB()
+		return nil, nil, 1
+	}
+	return db, closeDB, 0
 }
 
 // runBot wires the bot's parts and runs them until a signal arrives.

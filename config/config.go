@@ -60,6 +60,8 @@ type Config struct {
 	// LOA_FEED_ALLOW_HOSTS, host names (lower case, exact) whose feeds and
 	// pages may be on internal addresses: an intranet portal
 	FeedAllowHosts []string
+	// LOA_SANDBOX_ADDR, loopback host:port of the web chat of "loa sandbox"
+	SandboxAddr string
 }
 
 // Variable describes one environment variable Loa reads.
@@ -86,6 +88,7 @@ const (
 
 	defaultDeliveryConcurrency = "16"
 	defaultDeliveryMaxAge      = "6h"
+	defaultSandboxAddr         = "127.0.0.1:8080"
 )
 
 // Variables lists every variable Loa reads, in the order of Config's fields.
@@ -110,6 +113,7 @@ var Variables = []Variable{
 	{"LOA_DELIVERY_CONCURRENCY", defaultDeliveryConcurrency, false, "Messages the dispatcher sends at once, 1–256"},
 	{"LOA_DELIVERY_MAX_AGE", defaultDeliveryMaxAge, false, "How long failing deliveries are retried, 1m–72h"},
 	{"LOA_FEED_ALLOW_HOSTS", "", false, "Feed hosts allowed on internal addresses"},
+	{"LOA_SANDBOX_ADDR", defaultSandboxAddr, false, "Web chat of loa sandbox: loopback host:port only"},
 }
 
 // ErrRequired is the cause of a VarError for a required variable that is unset
@@ -165,6 +169,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.DeliveryConcurrency = l.deliveryConcurrency()
 	c.DeliveryMaxAge = l.deliveryMaxAge()
 	c.FeedAllowHosts = l.feedAllowHosts()
+	c.SandboxAddr = l.sandboxAddr()
 
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
@@ -627,4 +632,21 @@ func (l *loader) feedAllowHosts() []string {
 		return nil
 	}
 	return hosts
+}
+
+// sandboxAddr is where "loa sandbox" serves its web chat. The page has no
+// login and acts as anyone of the cast, so it listens on loopback only.
+func (l *loader) sandboxAddr() string {
+	const name = "LOA_SANDBOX_ADDR"
+	v := l.getOr(name, defaultSandboxAddr)
+	host, port, err := net.SplitHostPort(v)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+		l.failf(name, "must be host:port, such as %s, got %s", defaultSandboxAddr, l.quote(v))
+		return ""
+	}
+	if ip := net.ParseIP(strings.Trim(host, "[]")); !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback()) {
+		l.failf(name, "must be on loopback (127.0.0.1, ::1 or localhost): the sandbox has no login, got %s", l.quote(v))
+		return ""
+	}
+	return v
 }

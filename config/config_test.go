@@ -55,6 +55,7 @@ func TestLoadDefaults(t *testing.T) {
 		RateLimit:   30, FeedInterval: 600_000_000_000, // 10m
 		ReminderTime:        27_000_000_000_000,                     // 07:30
 		DeliveryConcurrency: 16, DeliveryMaxAge: 21_600_000_000_000, // 6h
+		SandboxAddr: "127.0.0.1:8080",
 	}
 	if c.Location == nil || c.Location.String() != "Asia/Ho_Chi_Minh" {
 		t.Errorf("Location = %v, want Asia/Ho_Chi_Minh", c.Location)
@@ -89,6 +90,13 @@ func TestLoadVariables(t *testing.T) {
 		{name: "token id not numeric", env: map[string]string{"TELEGRAM_BOT_TOKEN": "abc:" + testSecret}, errVar: "TELEGRAM_BOT_TOKEN", errHas: "numeric bot id"},
 		{name: "token bad character", env: map[string]string{"TELEGRAM_BOT_TOKEN": testToken[:len(testToken)-1] + "!"}, errVar: "TELEGRAM_BOT_TOKEN", errHas: `the part after ":"`},
 		{name: "token too long", env: map[string]string{"TELEGRAM_BOT_TOKEN": testToken + long}, errVar: "TELEGRAM_BOT_TOKEN", errHas: `the part after ":"`},
+
+		// LOA_SANDBOX_ADDR: the web chat has no login, so loopback only.
+		{name: "sandbox addr", env: map[string]string{"LOA_SANDBOX_ADDR": "[::1]:0"}, get: func(c Config) any { return c.SandboxAddr }, want: "[::1]:0"},
+		{name: "sandbox addr localhost", env: map[string]string{"LOA_SANDBOX_ADDR": "localhost:9090"}, get: func(c Config) any { return c.SandboxAddr }, want: "localhost:9090"},
+		{name: "sandbox addr every interface", env: map[string]string{"LOA_SANDBOX_ADDR": ":8080"}, errVar: "LOA_SANDBOX_ADDR", errHas: "loopback"},
+		{name: "sandbox addr public", env: map[string]string{"LOA_SANDBOX_ADDR": "0.0.0.0:8080"}, errVar: "LOA_SANDBOX_ADDR", errHas: "loopback"},
+		{name: "sandbox addr no port", env: map[string]string{"LOA_SANDBOX_ADDR": "127.0.0.1"}, errVar: "LOA_SANDBOX_ADDR", errHas: "host:port"},
 
 		// DATABASE_URL
 		{name: "db url", get: dbURL, want: testDBURL},

@@ -109,6 +109,7 @@ func (c Config) fields() [][2]string {
 		{"LOA_DELIVERY_CONCURRENCY", strconv.Itoa(c.DeliveryConcurrency)},
 		{"LOA_DELIVERY_MAX_AGE", shortDuration(c.DeliveryMaxAge)},
 		{"LOA_FEED_ALLOW_HOSTS", strings.Join(c.FeedAllowHosts, ",")},
+		{"LOA_SANDBOX_ADDR", c.SandboxAddr},
 	}
 	// Last line of defence for a Config not made by Load, where any field
 	// might hold the token.

@@ -3,8 +3,8 @@
 //
 // A Server listens on 127.0.0.1 and answers the Bot API methods Loa uses
 // (getMe, getUpdates, webhooks, sendMessage, editMessageText,
-// editMessageReplyMarkup, answerCallbackQuery, the command menu and the chat
-// queries) the way api.telegram.org does: same JSON shapes, same HTTP status
+// editMessageReplyMarkup, deleteMessage, answerCallbackQuery, the command
+// menu and the chat queries) the way api.telegram.org does: same JSON shapes, same HTTP status
 // codes, same error descriptions. Its purpose is to make a test fail where
 // Telegram would fail the bot, so it is strict:
 //

@@ -326,6 +326,7 @@ var methodTable = []method{
 	{"sendMessage", (*Server).sendMessage},
 	{"editMessageText", (*Server).editMessageText},
 	{"editMessageReplyMarkup", (*Server).editMessageReplyMarkup},
+	{"deleteMessage", (*Server).deleteMessage},
 	{"answerCallbackQuery", (*Server).answerCallbackQuery},
 	{"setMyCommands", (*Server).setMyCommands},
 	{"getMyCommands", (*Server).getMyCommands},
