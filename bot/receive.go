@@ -5,10 +5,12 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -169,10 +171,36 @@ func (b *Bot) setWebhook(ctx context.Context) error {
 		"max_connections": "40",
 	})
 	if err != nil {
-		return err
+		// Telegram's answer may quote the URL back, and the URL's path
+		// often holds the token.
+		return fmt.Errorf("setWebhook %s: %s", webhookOrigin(b.o.WebhookURL), b.redact(err.Error()))
 	}
-	b.log.Info("webhook registered", "url", b.o.WebhookURL)
+	b.log.Info("webhook registered", "url", webhookOrigin(b.o.WebhookURL))
 	return nil
+}
+
+// webhookOrigin is the webhook URL as it may be logged: scheme and host
+// only. Deployments commonly make the path secret (often the bot token
+// itself), so no part of it is ever shown.
+func webhookOrigin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "[REDACTED]"
+	}
+	return u.Scheme + "://" + u.Host + "/[REDACTED]"
+}
+
+// redact hides the token, the webhook URL's path and the webhook secret in
+// a text about to be logged or returned.
+func (b *Bot) redact(s string) string {
+	s = b.o.Client.Redact(s)
+	if u, err := url.Parse(b.o.WebhookURL); err == nil && len(u.Path) > 1 {
+		s = strings.ReplaceAll(s, u.Path, "/[REDACTED]")
+	}
+	if b.o.WebhookSecret != "" {
+		s = strings.ReplaceAll(s, b.o.WebhookSecret, "[REDACTED]")
+	}
+	return s
 }
 
 // maxUpdateSize bounds a webhook body; real updates are a few kilobytes.
