@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/loabot/loa/bot"
+	"github.com/loabot/loa/delivery"
 	"github.com/loabot/loa/emulator"
 	"github.com/loabot/loa/handlers"
 	"github.com/loabot/loa/messages"
@@ -62,6 +63,7 @@ type setup struct {
 	secret  string
 	handler bot.Handler
 	workers int
+	pacer   bot.Pacer
 }
 
 func start(t *testing.T, emu *emulator.Server, db *storage.DB, s setup) *running {
@@ -87,7 +89,7 @@ func start(t *testing.T, emu *emulator.Server, db *storage.DB, s setup) *running
 		Mode: s.mode, Commands: router.Commands(), Langs: []messages.Lang{messages.Vietnamese, messages.English},
 		PollTimeout: 2 * time.Second, LockRetry: 200 * time.Millisecond, IdleClaim: 50 * time.Millisecond,
 		ShutdownGrace: 5 * time.Second, Workers: s.workers, HealthCacheTTL: time.Millisecond,
-		HTTPAddr: "127.0.0.1:0",
+		HTTPAddr: "127.0.0.1:0", Pacer: s.pacer,
 	}
 	if s.mode == bot.Webhook {
 		// Deployments often make the token the webhook's secret path:
@@ -311,6 +313,43 @@ func TestWebhookChecksTheSecretAndHandlesOnce(t *testing.T) {
 		if d.StatusCode != http.StatusOK {
 			t.Errorf("webhook delivery answered %d", d.StatusCode)
 		}
+	}
+}
+
+// TestABusyChatDoesNotHoldUpOthers: replies into one chat leave 1.1 s
+// apart (Telegram's one a second); a person who writes while a group's
+// commands queue up is answered at once, not after the group's queue. With
+// one handling slot, a handler waiting for its chat's pace used to hold it,
+// and Lan waited behind every group command claimed before his.
+func TestABusyChatDoesNotHoldUpOthers(t *testing.T) {
+	emu := emulator.NewT(t, emulator.WithLimits(emulator.TelegramLimits()))
+	db := pgtest.New(t)
+	// Waiting at Telegram before the bot starts, so that one getUpdates
+	// fetches them all and the first claim (4 updates for one slot) takes
+	// the group's four oldest.
+	const groupCommands = 6
+	for range groupCommands {
+		emu.SendText(group, minh, "/help@loa_bot")
+	}
+	emu.SendText(lanDM, lan, "/help")
+	start(t, emu, db, setup{workers: 1, pacer: delivery.NewLimiter(30)})
+	waitN(t, emu, lanDM.ID, 1)
+	// The group's fourth reply leaves 3.3 s after its first.
+	if n := len(emu.Messages(group.ID)); n >= 4 {
+		t.Fatalf("Lan was answered only after %d replies into the busy group", n)
+	}
+	// The group still gets every reply, once.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := emu.WaitMessages(ctx, group.ID, groupCommands); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, emu, db)
+	if n := len(emu.Messages(group.ID)); n != groupCommands {
+		t.Fatalf("group got %d replies, want %d", n, groupCommands)
+	}
+	for _, e := range emu.Errors() {
+		t.Errorf("API error (429 would mean the pace was broken): %+v", e)
 	}
 }
 
