@@ -19,7 +19,7 @@ import (
 )
 
 // Store is what the transport needs from storage: the durable inbox of
-// updates, the polling offset, and leader election.
+// updates, the polling offset, and leader election (*storage.DB).
 type Store interface {
 	Ping(ctx context.Context) error
 	PollOffset(ctx context.Context) (int64, error)
@@ -28,7 +28,7 @@ type Store interface {
 	MarkHandled(ctx context.Context, updateID int64) error
 	ExtendClaims(ctx context.Context, owner string, lease time.Duration) error
 	PruneUpdates(ctx context.Context, olderThan time.Duration) (int64, error)
-	TryLock(ctx context.Context, key int64) (*storage.Lock, error)
+	LeadTerm(ctx context.Context, key int64, retry time.Duration, log *slog.Logger, what string, term func(ctx context.Context))
 }
 
 // Handler answers requests; *handlers.Router is the real one.

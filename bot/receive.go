@@ -18,55 +18,30 @@ import (
 	"github.com/loabot/loa/storage"
 )
 
-// pollAsLeader long-polls Telegram while this process holds the polling
-// lock. Telegram allows one getUpdates caller per token (a second one gets
-// 409 Conflict), so every other process waits and takes over within
-// LockRetry when the leader dies and PostgreSQL drops its session lock.
+// pollAsLeader long-polls Telegram while this process leads polling
+// (storage.LockPolling). Telegram allows one getUpdates caller per token (a
+// second one gets 409 Conflict), so every other process waits and takes
+// over within LockRetry when the leader dies and PostgreSQL drops its
+// session lock. The term's context ends when the lock is lost, which ends
+// the long poll at once.
 func (b *Bot) pollAsLeader(ctx context.Context) {
-	waiting := false
-	for ctx.Err() == nil {
-		lock, err := b.o.Store.TryLock(ctx, storage.LockPolling)
-		if err != nil {
-			if ctx.Err() == nil {
-				b.log.Warn("polling lock", "err", err)
-			}
-			sleep(ctx, b.o.LockRetry)
-			continue
-		}
-		if lock == nil {
-			if !waiting {
-				b.log.Info("another process is polling; waiting to take over")
-				waiting = true
-			}
-			sleep(ctx, b.o.LockRetry)
-			continue
-		}
-		waiting = false
+	b.o.Store.LeadTerm(ctx, storage.LockPolling, b.o.LockRetry, b.log, "polling", func(ctx context.Context) {
 		b.log.Info("this process now polls Telegram for updates")
-		b.pollLoop(ctx, lock)
-		relCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = lock.Release(relCtx)
-		cancel()
-	}
+		b.pollLoop(ctx)
+	})
 }
 
 // pollLoop fetches updates and stores them in the inbox together with the
 // next offset, in one transaction. Only the next getUpdates, sent with that
 // offset, confirms them to Telegram: an update is either still on Telegram's
 // side or safely in PostgreSQL, never neither.
-func (b *Bot) pollLoop(ctx context.Context, lock *storage.Lock) {
+func (b *Bot) pollLoop(ctx context.Context) {
 	// A webhook left from an earlier deployment makes getUpdates fail.
 	if _, err := b.o.Client.Call(ctx, "deleteWebhook", nil); err != nil && ctx.Err() == nil {
 		b.log.Warn("deleteWebhook before polling", "err", err)
 	}
 	backoff := time.Second
 	for ctx.Err() == nil {
-		if err := lock.Alive(ctx); err != nil {
-			if ctx.Err() == nil {
-				b.log.Warn("lost the polling lock's connection; stepping down", "err", err)
-			}
-			return
-		}
 		offset, err := b.o.Store.PollOffset(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
