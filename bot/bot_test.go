@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -64,6 +68,7 @@ type setup struct {
 	handler bot.Handler
 	workers int
 	pacer   bot.Pacer
+	checks  []bot.HealthCheck
 }
 
 func start(t *testing.T, emu *emulator.Server, db *storage.DB, s setup) *running {
@@ -89,7 +94,7 @@ func start(t *testing.T, emu *emulator.Server, db *storage.DB, s setup) *running
 		Mode: s.mode, Commands: router.Commands(), Langs: []messages.Lang{messages.Vietnamese, messages.English},
 		PollTimeout: 2 * time.Second, LockRetry: 200 * time.Millisecond, IdleClaim: 50 * time.Millisecond,
 		ShutdownGrace: 5 * time.Second, Workers: s.workers, HealthCacheTTL: time.Millisecond,
-		HTTPAddr: "127.0.0.1:0", Pacer: s.pacer,
+		HTTPAddr: "127.0.0.1:0", Pacer: s.pacer, HealthChecks: s.checks,
 	}
 	if s.mode == bot.Webhook {
 		// Deployments often make the token the webhook's secret path:
@@ -104,7 +109,7 @@ func start(t *testing.T, emu *emulator.Server, db *storage.DB, s setup) *running
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx) }()
 	deadline := time.Now().Add(5 * time.Second)
-	for b.Addr() == nil && time.Now().Before(deadline) {
+	for s.mode == bot.Webhook && b.Addr() == nil && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	r := &running{bot: b, log: logs}
@@ -332,11 +337,11 @@ func TestABusyChatDoesNotHoldUpOthers(t *testing.T) {
 		emu.SendText(group, minh, "/help@loa_bot")
 	}
 	emu.SendText(lanDM, lan, "/help")
-	start(t, emu, db, setup{workers: 1, pacer: delivery.NewLimiter(30)})
+	r := start(t, emu, db, setup{workers: 1, pacer: delivery.NewLimiter(30)})
 	waitN(t, emu, lanDM.ID, 1)
 	// The group's fourth reply leaves 3.3 s after its first.
 	if n := len(emu.Messages(group.ID)); n >= 4 {
-		t.Fatalf("Lan was answered only after %d replies into the busy group", n)
+		t.Fatalf("Lan was answered only after %d replies into the busy group\n%s", n, r.log)
 	}
 	// The group still gets every reply, once.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -437,9 +442,20 @@ func TestShutdownIsPromptDuringALongPoll(t *testing.T) {
 func TestHealth(t *testing.T) {
 	emu := emulator.NewT(t)
 	db := pgtest.New(t)
-	r := start(t, emu, db, setup{})
+	var degraded atomic.Bool
+	r := start(t, emu, db, setup{checks: []bot.HealthCheck{{Name: "delivery", Check: func(context.Context) error {
+		if degraded.Load() {
+			return errors.New("dispatcher has not run for 5m0s")
+		}
+		return nil
+	}}}})
+	if r.bot.Addr() != nil {
+		t.Fatalf("polling mode opened a listener at %v", r.bot.Addr())
+	}
+	ops := httptest.NewServer(r.bot.Health())
+	defer ops.Close()
 	get := func() (int, map[string]string) {
-		resp, err := http.Get("http://" + r.bot.Addr().String() + "/healthz")
+		resp, err := http.Get(ops.URL + "/healthz")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -451,12 +467,59 @@ func TestHealth(t *testing.T) {
 		}
 		return resp.StatusCode, m
 	}
-	if code, m := get(); code != 200 || m["database"] != "ok" || m["telegram"] != "ok" {
+	if code, m := get(); code != 200 || len(m) != 3 || m["database"] != "ok" || m["telegram"] != "ok" || m["delivery"] != "ok" {
 		t.Fatalf("healthy bot: %d %v", code, m)
 	}
+	degraded.Store(true)
+	if code, m := get(); code != 503 || m["delivery"] != "dispatcher has not run for 5m0s" || m["database"] != "ok" || m["telegram"] != "ok" {
+		t.Fatalf("with delivery degraded: %d %v", code, m)
+	}
+	degraded.Store(false)
 	emu.Close()
 	time.Sleep(5 * time.Millisecond)
-	if code, m := get(); code != 503 || m["telegram"] != "unreachable" || m["database"] != "ok" {
+	code, m := get()
+	if code != 503 || !strings.HasPrefix(m["telegram"], "getMe: ") || m["database"] != "ok" || m["delivery"] != "ok" {
 		t.Fatalf("with Telegram down: %d %v", code, m)
+	}
+	if strings.Contains(m["telegram"], emu.Token()) {
+		t.Fatalf("the reason leaks the token: %q", m["telegram"])
+	}
+}
+
+// TestOpsListener serves and stops with its context, and says where it is.
+func TestOpsListener(t *testing.T) {
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "up 1\n") })
+	go func() { done <- bot.ServeOps(ctx, "127.0.0.1:0", mux, log) }()
+	re := regexp.MustCompile(`ops listener ready" addr=(\S+)`)
+	var addr []string
+	for deadline := time.Now().Add(5 * time.Second); addr == nil && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		addr = re.FindStringSubmatch(logs.String())
+	}
+	if addr == nil {
+		t.Fatalf("no address in the log:\n%s", logs)
+	}
+	resp, err := http.Get("http://" + addr[1] + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "up 1\n" {
+		t.Fatalf("got %q", body)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "ops listener stopped") {
+		t.Fatalf("no stop in the log:\n%s", logs)
+	}
+	if err := bot.ServeOps(context.Background(), "127.0.0.1:99999", mux, log); err == nil {
+		t.Fatal("a bad address did not fail")
 	}
 }

@@ -224,58 +224,14 @@ func (b *Bot) webhook(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// routes is the HTTP listener: health, the webhook path and extras.
+// routes is the webhook listener: the webhook's path and nothing else
+// (health and metrics are on the ops listener, see ServeOps).
 func (b *Bot) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", b.health)
-	if b.o.Mode == Webhook {
-		path := "/"
-		if u, err := url.Parse(b.o.WebhookURL); err == nil && u.Path != "" {
-			path = u.Path
-		}
-		mux.HandleFunc(path, b.webhook)
+	path := "/"
+	if u, err := url.Parse(b.o.WebhookURL); err == nil && u.Path != "" {
+		path = u.Path
 	}
-	for p, h := range b.o.ExtraRoutes {
-		mux.Handle(p, h)
-	}
+	mux.HandleFunc(path, b.webhook)
 	return mux
-}
-
-// healthCache keeps the last Telegram check for a few seconds, so a load
-// balancer probing every second does not become traffic to Telegram.
-type healthCache struct {
-	at  time.Time
-	err error
-}
-
-// health reports whether the database and Telegram answer, as JSON, with
-// 503 when either does not.
-func (b *Bot) health(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
-	defer cancel()
-	status := map[string]string{"database": "ok", "telegram": "ok"}
-	code := http.StatusOK
-	if err := b.o.Store.Ping(ctx); err != nil {
-		status["database"] = "unreachable"
-		code = http.StatusServiceUnavailable
-		b.log.Warn("health: database", "err", err)
-	}
-	b.mu.Lock()
-	cached := b.healthy
-	b.mu.Unlock()
-	tgErr := cached.err
-	if time.Since(cached.at) > b.o.HealthCacheTTL {
-		_, tgErr = b.o.Client.Call(ctx, "getMe", nil)
-		b.mu.Lock()
-		b.healthy = healthCache{at: time.Now(), err: tgErr}
-		b.mu.Unlock()
-	}
-	if tgErr != nil {
-		status["telegram"] = "unreachable"
-		code = http.StatusServiceUnavailable
-		b.log.Warn("health: telegram", "err", tgErr)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(status)
 }
