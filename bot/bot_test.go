@@ -358,6 +358,39 @@ func TestABusyChatDoesNotHoldUpOthers(t *testing.T) {
 	}
 }
 
+// TestFloodingChatsDoNotStarveANewOne: six people send five commands each
+// (answered 1.1 s apart per chat); Lan, writing after them, is answered
+// at once. The inbox gives out the chat with the oldest waiting update
+// first, so when each handled update made room to claim just one more, the
+// room always went to a flooding chat and Lan waited for their backlog.
+func TestFloodingChatsDoNotStarveANewOne(t *testing.T) {
+	emu := emulator.NewT(t, emulator.WithLimits(emulator.TelegramLimits()))
+	db := pgtest.New(t)
+	flooders := make([]emulator.User, 6)
+	for i := range flooders {
+		flooders[i] = emulator.User{ID: int64(5101 + i), FirstName: fmt.Sprintf("F%d", i), LanguageCode: "vi"}
+	}
+	const each = 5
+	for _, u := range flooders {
+		for range each {
+			emu.SendText(emulator.PrivateChat(u), u, "/help")
+		}
+	}
+	emu.SendText(lanDM, lan, "/help")
+	r := start(t, emu, db, setup{workers: 1, pacer: delivery.NewLimiter(30)})
+	waitN(t, emu, lanDM.ID, 1)
+	// Each flooder's third reply leaves 2.2 s after its first.
+	for _, u := range flooders {
+		if n := len(emu.Messages(u.ID)); n >= 3 {
+			t.Fatalf("Lan was answered only after %d replies to %s\n%s", n, u.FirstName, r.log)
+		}
+	}
+	r.stop()
+	for _, e := range emu.Errors() {
+		t.Errorf("API error: %+v", e)
+	}
+}
+
 func TestOnlyOneProcessPollsAndAnotherTakesOver(t *testing.T) {
 	emu := emulator.NewT(t)
 	db := pgtest.New(t)

@@ -31,11 +31,19 @@ import (
 // it waits (see callResult): a chat held back by Telegram's per-chat limit
 // must not keep another chat's answer waiting.
 //
-// process stops claiming when ctx is done and returns when every claimed
-// update has been handled (handling runs under work, which outlives ctx by
-// the grace period).
+// Claiming is bounded by maxClaimed updates, not by the slots: a flooding
+// chat's backlog waits for its pace in memory, and a chat that writes
+// meanwhile is claimed at the next look at the inbox. (With a tight bound,
+// every handled update freed room for one more, which went to the chat
+// with the oldest waiting update: always a flooding one.)
+//
+// process stops claiming when ctx is done; the updates being handled then
+// finish (handling runs under work, which outlives ctx by the grace
+// period), and queued ones not yet begun stay claimed and are handled
+// again after the lease, by this process or another, in order. It returns
+// when no update is being handled.
 func (b *Bot) process(ctx, work context.Context) {
-	capacity := b.o.Workers * 4 // updates claimed and not yet handled
+	capacity := max(maxClaimed, b.o.Workers*4) // updates claimed and not yet handled
 	var (
 		mu      sync.Mutex
 		pending int
@@ -49,7 +57,8 @@ func (b *Bot) process(ctx, work context.Context) {
 		for {
 			mu.Lock()
 			q := queues[chatID]
-			if len(q) == 0 {
+			if len(q) == 0 || ctx.Err() != nil {
+				pending -= len(q)
 				delete(queues, chatID)
 				mu.Unlock()
 				return
@@ -66,9 +75,12 @@ func (b *Bot) process(ctx, work context.Context) {
 			// Without a slot work is over (the grace period ran out): the
 			// update stays claimed and is handled again after the lease.
 			mu.Lock()
+			full := pending == capacity
 			pending--
 			mu.Unlock()
-			b.notify() // room to claim more
+			if full {
+				b.notify() // room to claim more
+			}
 		}
 	}
 	keepAlive, stopKeepAlive := context.WithCancel(work)
@@ -78,7 +90,7 @@ func (b *Bot) process(ctx, work context.Context) {
 	defer idle.Stop()
 	for ctx.Err() == nil {
 		mu.Lock()
-		free := capacity - pending
+		free := min(capacity-pending, claimBatch)
 		mu.Unlock()
 		if free > 0 {
 			ups, err := b.o.Store.ClaimUpdates(ctx, b.owner, free, b.o.Lease)
@@ -109,6 +121,14 @@ func (b *Bot) process(ctx, work context.Context) {
 	wg.Wait()
 	stopKeepAlive()
 }
+
+const (
+	// maxClaimed bounds the updates a process holds claimed (in memory,
+	// a few kilobytes each) and not yet handled.
+	maxClaimed = 1000
+	// claimBatch is the most updates one look at the inbox claims.
+	claimBatch = 100
+)
 
 // slot is a handling slot held by one update's handling. It is given back
 // while the handler waits for a chat's pace and taken again after.
