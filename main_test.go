@@ -136,9 +136,10 @@ func TestTokenNeverLoggedInWebhookMode(t *testing.T) {
 		stderr string
 	}
 	done := make(chan result, 1)
+	dbURL := pgtest.NewURL(t)
 	go func() {
 		code, _, stderr := runLoa(t, ctx, map[string]string{
-			"TELEGRAM_BOT_TOKEN": token, "DATABASE_URL": pgtest.NewURL(t), "TELEGRAM_API_ENDPOINT": emu.URL(),
+			"TELEGRAM_BOT_TOKEN": token, "DATABASE_URL": dbURL, "TELEGRAM_API_ENDPOINT": emu.URL(),
 			"LOA_LOG_LEVEL": "debug", "LOA_MODE": "webhook", "LOA_WEBHOOK_URL": "https://loa.example.org/" + token,
 			"LOA_WEBHOOK_SECRET": hookSecret, "LOA_HTTP_ADDR": "127.0.0.1:0", "LOA_OPS_ADDR": "127.0.0.1:0",
 		})
