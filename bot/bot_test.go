@@ -268,6 +268,10 @@ func TestWebhookChecksTheSecretAndHandlesOnce(t *testing.T) {
 	db := pgtest.New(t)
 	const secret = "s3cret_Token-123"
 	r := start(t, emu, db, setup{mode: bot.Webhook, secret: secret})
+	// Run listens first, then registers the webhook.
+	for deadline := time.Now().Add(5 * time.Second); emu.Calls("setWebhook") == 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if emu.Calls("setWebhook") != 1 {
 		t.Fatalf("setWebhook called %d times", emu.Calls("setWebhook"))
 	}
