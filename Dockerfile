@@ -11,8 +11,9 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}"
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/loa /loa
 USER nonroot:nonroot
-# Health and webhook listener; bind it to all interfaces inside the container.
-ENV LOA_HTTP_ADDR=0.0.0.0:8080
-EXPOSE 8080
+# Webhook listener (8080) and health/metrics listener (8081); bind them to
+# all interfaces inside the container.
+ENV LOA_HTTP_ADDR=0.0.0.0:8080 LOA_OPS_ADDR=0.0.0.0:8081
+EXPOSE 8080 8081
 ENTRYPOINT ["/loa"]
 CMD ["run"]

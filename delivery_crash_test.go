@@ -59,7 +59,7 @@ func TestKilledDispatcherLosesNothing(t *testing.T) {
 
 	vars := map[string]string{
 		"TELEGRAM_BOT_TOKEN": token, "DATABASE_URL": dbURL, "TELEGRAM_API_ENDPOINT": emu.URL(),
-		"LOA_HTTP_ADDR": "127.0.0.1:0", "LOA_RATE_LIMIT": "200", "LOA_DELIVERY_CONCURRENCY": "16",
+		"LOA_OPS_ADDR": "127.0.0.1:0", "LOA_RATE_LIMIT": "200", "LOA_DELIVERY_CONCURRENCY": "16",
 	}
 	a := startLoa(t, vars)
 	waitFor(t, "500 messages from the first process", 30*time.Second, func() bool { return emu.MessageCount() >= 500 })
@@ -102,7 +102,7 @@ func TestKilledDispatcherLosesNothing(t *testing.T) {
 	}
 
 	// The counters and the queue, at /metrics.
-	addr := regexp.MustCompile(`http listener ready" addr=(\S+)`).FindStringSubmatch(b.log())
+	addr := regexp.MustCompile(`ops listener ready" addr=(\S+)`).FindStringSubmatch(b.log())
 	if addr == nil {
 		t.Fatalf("no listener address in the log:\n%s", b.log())
 	}

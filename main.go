@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/loabot/loa/agreements"
 	"github.com/loabot/loa/bot"
@@ -262,8 +263,10 @@ func runBot(ctx context.Context, cfg config.Config, db *storage.DB, log *slog.Lo
 	// advisory locks in one process of many, and hand what they push to
 	// the delivery engine.
 	watcher := newFeedWatcher(cfg, db, engine, log)
-	go watcher.Run(ctx)
-	startReminders(ctx, cfg, db, engine, log)
+	reminders := &agreements.Scheduler{
+		Store: db, Publisher: engine, Clock: time.Now, Location: cfg.Location, At: cfg.ReminderTime,
+		Lang: lang, Logger: log,
+	}
 	router := handlers.NewRouter(handlers.Config{
 		Store: db, Directory: db, Articles: db, Sources: watcher, Tasks: db, Broadcasts: engine, ChatAdmins: client, BotUsername: me, Lang: lang,
 		Location: cfg.Location, Clock: time.Now, Logger: log,
@@ -278,24 +281,39 @@ func runBot(ctx context.Context, cfg config.Config, db *storage.DB, log *slog.Lo
 		Client: client, Store: db, Handler: router, Logger: log,
 		Mode: bot.Mode(cfg.Mode), WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
 		HTTPAddr: cfg.HTTPAddr, Commands: router.Commands(), Langs: langs, Pacer: limiter,
-		ExtraRoutes: map[string]http.Handler{"GET /metrics": promhttp.HandlerFor(registry, promhttp.HandlerOpts{})},
+		// /healthz reports the database and Telegram, and these.
+		HealthChecks: []bot.HealthCheck{},
 	})
 	if err != nil {
 		return err
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	dispatched := make(chan error, 1)
-	go func() { dispatched <- engine.Run(runCtx) }()
-	err = b.Run(runCtx)
-	// The bot stopped (a signal, or it could not start): stop the
-	// dispatcher too, and wait for the deliveries in flight to be recorded
-	// before the database closes.
-	stop()
-	if derr := <-dispatched; err == nil {
-		err = derr
+	// Health and metrics are for the operator: on their own listener, never
+	// on the webhook's public one.
+	ops := http.NewServeMux()
+	ops.Handle("GET /healthz", b.Health())
+	ops.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{}))
+
+	// Every long-lived part runs in the group and is waited for before
+	// runBot returns and the database closes: a signal, or one part that
+	// fails, stops them all. The bot finishes the updates it took (within
+	// its grace period) and the dispatcher records the deliveries in flight.
+	g, gctx := errgroup.WithContext(ctx)
+	part := func(name string, run func(context.Context) error) {
+		g.Go(func() error {
+			err := run(gctx)
+			log.Info("part stopped", "part", name)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			return nil
+		})
 	}
-	return err
+	part("ops", func(ctx context.Context) error { return bot.ServeOps(ctx, cfg.OpsAddr, ops, log) })
+	part("dispatcher", engine.Run)
+	part("feeds", func(ctx context.Context) error { watcher.Run(ctx); return nil })
+	part("reminders", func(ctx context.Context) error { reminders.RunAsLeader(ctx, db); return nil })
+	part("bot", b.Run)
+	return g.Wait()
 }
 
 // connect calls getMe until Telegram answers: a network that is not up yet
@@ -319,20 +337,4 @@ func connect(ctx context.Context, client *bot.Client, log *slog.Logger) (string,
 		}
 		wait = min(wait*2, time.Minute)
 	}
-}
-
-// startReminders runs the task reminder scheduler in the background, in one
-// process of many at a time (advisory lock storage.LockReminders). Without
-// a delivery engine there is nowhere to send reminders; the scheduler then
-// stays off rather than mark reminders as sent that nobody received.
-func startReminders(ctx context.Context, cfg config.Config, db *storage.DB, pub agreements.Publisher, log *slog.Logger) {
-	if pub == nil {
-		log.Warn("task reminders are off: no delivery engine")
-		return
-	}
-	s := &agreements.Scheduler{
-		Store: db, Publisher: pub, Clock: time.Now, Location: cfg.Location, At: cfg.ReminderTime,
-		Lang: messages.Lang(cfg.Lang), Logger: log,
-	}
-	go s.RunAsLeader(ctx, db)
 }

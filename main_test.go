@@ -124,6 +124,46 @@ func TestTokenNeverLoggedWhenTelegramIsUnreachable(t *testing.T) {
 	}
 }
 
+// TestTokenNeverLoggedInWebhookMode: deployments often make the token the
+// webhook's secret path; neither it nor the webhook secret may reach the log.
+func TestTokenNeverLoggedInWebhookMode(t *testing.T) {
+	emu := emulator.NewT(t, emulator.WithToken(token))
+	const hookSecret = "hook-secret_0123456789abcdef"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type result struct {
+		code   int
+		stderr string
+	}
+	done := make(chan result, 1)
+	dbURL := pgtest.NewURL(t)
+	go func() {
+		code, _, stderr := runLoa(t, ctx, map[string]string{
+			"TELEGRAM_BOT_TOKEN": token, "DATABASE_URL": dbURL, "TELEGRAM_API_ENDPOINT": emu.URL(),
+			"LOA_LOG_LEVEL": "debug", "LOA_MODE": "webhook", "LOA_WEBHOOK_URL": "https://loa.example.org/" + token,
+			"LOA_WEBHOOK_SECRET": hookSecret, "LOA_HTTP_ADDR": "127.0.0.1:0", "LOA_OPS_ADDR": "127.0.0.1:0",
+		})
+		done <- result{code, stderr}
+	}()
+	waitFor(t, "setWebhook", 15*time.Second, func() bool { return emu.Calls("setWebhook") > 0 })
+	time.Sleep(200 * time.Millisecond) // the line after it
+	cancel()
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(25 * time.Second):
+		t.Fatal("loa did not stop")
+	}
+	if r.code != 0 || !strings.Contains(r.stderr, "webhook registered") {
+		t.Fatalf("exit %d:\n%s", r.code, r.stderr)
+	}
+	for _, secret := range []string{token, "secret-part", hookSecret} {
+		if strings.Contains(r.stderr, secret) {
+			t.Errorf("%q leaked into the log:\n%s", secret, r.stderr)
+		}
+	}
+}
+
 // proc is a loa process started from the test binary.
 type proc struct {
 	cmd  *exec.Cmd
@@ -191,7 +231,7 @@ func TestKilledPollerIsReplaced(t *testing.T) {
 	defer db.Close()
 	vars := map[string]string{
 		"TELEGRAM_BOT_TOKEN": token, "DATABASE_URL": dbURL,
-		"TELEGRAM_API_ENDPOINT": emu.URL(), "LOA_HTTP_ADDR": "127.0.0.1:0",
+		"TELEGRAM_API_ENDPOINT": emu.URL(), "LOA_HTTP_ADDR": "127.0.0.1:0", "LOA_OPS_ADDR": "127.0.0.1:0",
 	}
 	begin := time.Now()
 	a := startLoa(t, vars)
@@ -250,8 +290,14 @@ func TestKilledPollerIsReplaced(t *testing.T) {
 	case <-time.After(25 * time.Second):
 		t.Fatal("loa did not exit within 25 s of SIGTERM")
 	}
+	// Every long-lived part was waited for before the database closed.
+	for _, part := range []string{"ops", "dispatcher", "feeds", "reminders", "bot"} {
+		if !strings.Contains(b.log(), `msg="part stopped" part=`+part+"\n") {
+			t.Errorf("the log does not show the %s stopped:\n%s", part, b.log())
+		}
+	}
 	for _, l := range []string{a.log(), b.log()} {
-		if strings.Contains(l, token) {
+		if strings.Contains(l, token) || strings.Contains(l, "secret-part") {
 			t.Fatal("the token appears in a process log")
 		}
 	}

@@ -19,7 +19,7 @@ import (
 )
 
 // Store is what the transport needs from storage: the durable inbox of
-// updates, the polling offset, and leader election.
+// updates, the polling offset, and leader election (*storage.DB).
 type Store interface {
 	Ping(ctx context.Context) error
 	PollOffset(ctx context.Context) (int64, error)
@@ -28,7 +28,7 @@ type Store interface {
 	MarkHandled(ctx context.Context, updateID int64) error
 	ExtendClaims(ctx context.Context, owner string, lease time.Duration) error
 	PruneUpdates(ctx context.Context, olderThan time.Duration) (int64, error)
-	TryLock(ctx context.Context, key int64) (*storage.Lock, error)
+	LeadTerm(ctx context.Context, key int64, retry time.Duration, log *slog.Logger, what string, term func(ctx context.Context))
 }
 
 // Handler answers requests; *handlers.Router is the real one.
@@ -63,15 +63,16 @@ type Options struct {
 	Mode          Mode
 	WebhookURL    string // public https URL Telegram posts to; its path is served
 	WebhookSecret string // X-Telegram-Bot-Api-Secret-Token
-	HTTPAddr      string // listener for /healthz and the webhook; "" for none
+	HTTPAddr      string // the webhook's listener (webhook mode only)
 
 	// Commands are registered with setMyCommands at start, described in
 	// each of Langs (the first is the default for clients in other languages).
 	Commands []messages.Command
 	Langs    []messages.Lang
 
-	// ExtraRoutes are mounted on the HTTP listener (for example /metrics).
-	ExtraRoutes map[string]http.Handler
+	// HealthChecks are reported by Health (/healthz) after the database
+	// and Telegram, which are always checked.
+	HealthChecks []HealthCheck
 
 	// Pacer paces replies (sendMessage, editMessageText) with everything
 	// else the bot sends, so that answering people never pushes broadcasts
@@ -153,8 +154,8 @@ func ownerID() string {
 	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(r[:]))
 }
 
-// Addr is the HTTP listener's address once Run has started it (tests listen
-// on port 0).
+// Addr is the webhook listener's address once Run has started it (tests
+// listen on port 0); nil in polling mode.
 func (b *Bot) Addr() net.Addr {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -171,7 +172,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 
 	var srv *http.Server
-	if b.o.HTTPAddr != "" {
+	if b.o.Mode == Webhook {
 		ln, err := net.Listen("tcp", b.o.HTTPAddr)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", b.o.HTTPAddr, err)

@@ -4,17 +4,22 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/loabot/loa/bot"
+	"github.com/loabot/loa/delivery"
 	"github.com/loabot/loa/emulator"
 	"github.com/loabot/loa/handlers"
 	"github.com/loabot/loa/messages"
@@ -62,6 +67,8 @@ type setup struct {
 	secret  string
 	handler bot.Handler
 	workers int
+	pacer   bot.Pacer
+	checks  []bot.HealthCheck
 }
 
 func start(t *testing.T, emu *emulator.Server, db *storage.DB, s setup) *running {
@@ -87,10 +94,12 @@ func start(t *testing.T, emu *emulator.Server, db *storage.DB, s setup) *running
 		Mode: s.mode, Commands: router.Commands(), Langs: []messages.Lang{messages.Vietnamese, messages.English},
 		PollTimeout: 2 * time.Second, LockRetry: 200 * time.Millisecond, IdleClaim: 50 * time.Millisecond,
 		ShutdownGrace: 5 * time.Second, Workers: s.workers, HealthCacheTTL: time.Millisecond,
-		HTTPAddr: "127.0.0.1:0",
+		HTTPAddr: "127.0.0.1:0", Pacer: s.pacer, HealthChecks: s.checks,
 	}
 	if s.mode == bot.Webhook {
-		opts.WebhookURL = "https://loa.example.org/telegram/hook"
+		// Deployments often make the token the webhook's secret path:
+		// it must not reach the log from there either.
+		opts.WebhookURL = "https://loa.example.org/telegram/" + emu.Token()
 		opts.WebhookSecret = s.secret
 	}
 	b, err := bot.New(opts)
@@ -100,7 +109,7 @@ func start(t *testing.T, emu *emulator.Server, db *storage.DB, s setup) *running
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx) }()
 	deadline := time.Now().Add(5 * time.Second)
-	for b.Addr() == nil && time.Now().Before(deadline) {
+	for s.mode == bot.Webhook && b.Addr() == nil && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	r := &running{bot: b, log: logs}
@@ -119,8 +128,11 @@ func start(t *testing.T, emu *emulator.Server, db *storage.DB, s setup) *running
 				t.Fatal("Run did not return 15 s after cancel")
 			}
 			took = time.Since(begin)
-			if strings.Contains(logs.String(), emu.Token()) {
-				t.Errorf("the token appears in the logs")
+			_, tokenSecret, _ := strings.Cut(emu.Token(), ":")
+			for _, secret := range []string{emu.Token(), tokenSecret, s.secret} {
+				if secret != "" && strings.Contains(logs.String(), secret) {
+					t.Errorf("a secret (%.6s…) appears in the logs:\n%s", secret, logs.String())
+				}
 			}
 		})
 		return took
@@ -256,11 +268,15 @@ func TestWebhookChecksTheSecretAndHandlesOnce(t *testing.T) {
 	db := pgtest.New(t)
 	const secret = "s3cret_Token-123"
 	r := start(t, emu, db, setup{mode: bot.Webhook, secret: secret})
+	// Run listens first, then registers the webhook.
+	for deadline := time.Now().Add(5 * time.Second); emu.Calls("setWebhook") == 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if emu.Calls("setWebhook") != 1 {
 		t.Fatalf("setWebhook called %d times", emu.Calls("setWebhook"))
 	}
 	emu.AddChat(lanDM)
-	hook := "http://" + r.bot.Addr().String() + "/telegram/hook"
+	hook := "http://" + r.bot.Addr().String() + "/telegram/" + emu.Token()
 	update := fmt.Sprintf(`{"update_id":700001,"message":{"message_id":11,"from":{"id":%d,"is_bot":false,"first_name":"Lan","language_code":"vi"},"chat":{"id":%d,"first_name":"Lan","type":"private"},"date":1637228640,"text":"/start","entities":[{"offset":0,"length":6,"type":"bot_command"}]}}`, lan.ID, lan.ID)
 	post := func(secretHeader string) int {
 		req, _ := http.NewRequest(http.MethodPost, hook, strings.NewReader(update))
@@ -306,6 +322,76 @@ func TestWebhookChecksTheSecretAndHandlesOnce(t *testing.T) {
 		if d.StatusCode != http.StatusOK {
 			t.Errorf("webhook delivery answered %d", d.StatusCode)
 		}
+	}
+}
+
+// TestABusyChatDoesNotHoldUpOthers: replies into one chat leave 1.1 s
+// apart (Telegram's one a second); a person who writes while a group's
+// commands queue up is answered at once, not after the group's queue. With
+// one handling slot, a handler waiting for its chat's pace used to hold it,
+// and Lan waited behind every group command claimed before his.
+func TestABusyChatDoesNotHoldUpOthers(t *testing.T) {
+	emu := emulator.NewT(t, emulator.WithLimits(emulator.TelegramLimits()))
+	db := pgtest.New(t)
+	// Waiting at Telegram before the bot starts, so that one getUpdates
+	// fetches them all and the first claim (4 updates for one slot) takes
+	// the group's four oldest.
+	const groupCommands = 6
+	for range groupCommands {
+		emu.SendText(group, minh, "/help@loa_bot")
+	}
+	emu.SendText(lanDM, lan, "/help")
+	r := start(t, emu, db, setup{workers: 1, pacer: delivery.NewLimiter(30)})
+	waitN(t, emu, lanDM.ID, 1)
+	// The group's fourth reply leaves 3.3 s after its first.
+	if n := len(emu.Messages(group.ID)); n >= 4 {
+		t.Fatalf("Lan was answered only after %d replies into the busy group\n%s", n, r.log)
+	}
+	// The group still gets every reply, once.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := emu.WaitMessages(ctx, group.ID, groupCommands); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, emu, db)
+	if n := len(emu.Messages(group.ID)); n != groupCommands {
+		t.Fatalf("group got %d replies, want %d", n, groupCommands)
+	}
+	for _, e := range emu.Errors() {
+		t.Errorf("API error (429 would mean the pace was broken): %+v", e)
+	}
+}
+
+// TestFloodingChatsDoNotStarveANewOne: six people send five commands each
+// (answered 1.1 s apart per chat); Lan, writing after them, is answered
+// at once. The inbox gives out the chat with the oldest waiting update
+// first, so when each handled update made room to claim just one more, the
+// room always went to a flooding chat and Lan waited for their backlog.
+func TestFloodingChatsDoNotStarveANewOne(t *testing.T) {
+	emu := emulator.NewT(t, emulator.WithLimits(emulator.TelegramLimits()))
+	db := pgtest.New(t)
+	flooders := make([]emulator.User, 6)
+	for i := range flooders {
+		flooders[i] = emulator.User{ID: int64(5101 + i), FirstName: fmt.Sprintf("F%d", i), LanguageCode: "vi"}
+	}
+	const each = 5
+	for _, u := range flooders {
+		for range each {
+			emu.SendText(emulator.PrivateChat(u), u, "/help")
+		}
+	}
+	emu.SendText(lanDM, lan, "/help")
+	r := start(t, emu, db, setup{workers: 1, pacer: delivery.NewLimiter(30)})
+	waitN(t, emu, lanDM.ID, 1)
+	// Each flooder's third reply leaves 2.2 s after its first.
+	for _, u := range flooders {
+		if n := len(emu.Messages(u.ID)); n >= 3 {
+			t.Fatalf("Lan was answered only after %d replies to %s\n%s", n, u.FirstName, r.log)
+		}
+	}
+	r.stop()
+	for _, e := range emu.Errors() {
+		t.Errorf("API error: %+v", e)
 	}
 }
 
@@ -393,9 +479,20 @@ func TestShutdownIsPromptDuringALongPoll(t *testing.T) {
 func TestHealth(t *testing.T) {
 	emu := emulator.NewT(t)
 	db := pgtest.New(t)
-	r := start(t, emu, db, setup{})
+	var degraded atomic.Bool
+	r := start(t, emu, db, setup{checks: []bot.HealthCheck{{Name: "delivery", Check: func(context.Context) error {
+		if degraded.Load() {
+			return errors.New("dispatcher has not run for 5m0s")
+		}
+		return nil
+	}}}})
+	if r.bot.Addr() != nil {
+		t.Fatalf("polling mode opened a listener at %v", r.bot.Addr())
+	}
+	ops := httptest.NewServer(r.bot.Health())
+	defer ops.Close()
 	get := func() (int, map[string]string) {
-		resp, err := http.Get("http://" + r.bot.Addr().String() + "/healthz")
+		resp, err := http.Get(ops.URL + "/healthz")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -407,12 +504,59 @@ func TestHealth(t *testing.T) {
 		}
 		return resp.StatusCode, m
 	}
-	if code, m := get(); code != 200 || m["database"] != "ok" || m["telegram"] != "ok" {
+	if code, m := get(); code != 200 || len(m) != 3 || m["database"] != "ok" || m["telegram"] != "ok" || m["delivery"] != "ok" {
 		t.Fatalf("healthy bot: %d %v", code, m)
 	}
+	degraded.Store(true)
+	if code, m := get(); code != 503 || m["delivery"] != "dispatcher has not run for 5m0s" || m["database"] != "ok" || m["telegram"] != "ok" {
+		t.Fatalf("with delivery degraded: %d %v", code, m)
+	}
+	degraded.Store(false)
 	emu.Close()
 	time.Sleep(5 * time.Millisecond)
-	if code, m := get(); code != 503 || m["telegram"] != "unreachable" || m["database"] != "ok" {
+	code, m := get()
+	if code != 503 || !strings.HasPrefix(m["telegram"], "getMe: ") || m["database"] != "ok" || m["delivery"] != "ok" {
 		t.Fatalf("with Telegram down: %d %v", code, m)
+	}
+	if strings.Contains(m["telegram"], emu.Token()) {
+		t.Fatalf("the reason leaks the token: %q", m["telegram"])
+	}
+}
+
+// TestOpsListener serves and stops with its context, and says where it is.
+func TestOpsListener(t *testing.T) {
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "up 1\n") })
+	go func() { done <- bot.ServeOps(ctx, "127.0.0.1:0", mux, log) }()
+	re := regexp.MustCompile(`ops listener ready" addr=(\S+)`)
+	var addr []string
+	for deadline := time.Now().Add(5 * time.Second); addr == nil && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		addr = re.FindStringSubmatch(logs.String())
+	}
+	if addr == nil {
+		t.Fatalf("no address in the log:\n%s", logs)
+	}
+	resp, err := http.Get("http://" + addr[1] + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "up 1\n" {
+		t.Fatalf("got %q", body)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "ops listener stopped") {
+		t.Fatalf("no stop in the log:\n%s", logs)
+	}
+	if err := bot.ServeOps(context.Background(), "127.0.0.1:99999", mux, log); err == nil {
+		t.Fatal("a bad address did not fail")
 	}
 }

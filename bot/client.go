@@ -102,6 +102,9 @@ func (c *Client) Call(ctx context.Context, method string, params tgbotapi.Params
 	return resp.Result, nil
 }
 
+// Redact removes the token from s (see config.Redact).
+func (c *Client) Redact(s string) string { return config.Redact(s, c.token) }
+
 // APIError is an error answered by Telegram (4xx/5xx with ok=false).
 type APIError struct {
 	Method string

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -20,45 +19,95 @@ import (
 	"github.com/loabot/loa/storage"
 )
 
-// process takes updates from the inbox and hands each to a worker chosen by
-// its chat, so updates of one chat are handled one after another in order
-// while different chats proceed in parallel. It stops claiming when ctx is
-// done and returns when every claimed update has been handled (handling
-// runs under work, which outlives ctx by the grace period).
+// process takes updates from the inbox and runs them chat by chat: each
+// chat with claimed updates has its own queue, worked through in order by
+// one goroutine, so updates of one chat are handled one after another
+// while different chats proceed in parallel. (The inbox hands a chat's
+// updates to one process at a time and its next ones only after these are
+// marked handled, which keeps the order across processes too.)
+//
+// Handling needs one of Workers slots, which bounds the concurrent handling
+// work. A handler that waits for a chat's pace gives its slot back while
+// it waits (see callResult): a chat held back by Telegram's per-chat limit
+// must not keep another chat's answer waiting.
+//
+// Claiming is bounded by maxClaimed updates, not by the slots: a flooding
+// chat's backlog waits for its pace in memory, and a chat that writes
+// meanwhile is claimed at the next look at the inbox. (With a tight bound,
+// every handled update freed room for one more, which went to the chat
+// with the oldest waiting update: always a flooding one.)
+//
+// process stops claiming when ctx is done; the updates being handled then
+// finish (handling runs under work, which outlives ctx by the grace
+// period), and queued ones not yet begun stay claimed and are handled
+// again after the lease, by this process or another, in order. It returns
+// when no update is being handled.
 func (b *Bot) process(ctx, work context.Context) {
-	n := b.o.Workers
-	queues := make([]chan storage.InboxUpdate, n)
-	capacity := n * 4
-	slots := make(chan struct{}, capacity)
-	var wg sync.WaitGroup
-	for i := range queues {
-		queues[i] = make(chan storage.InboxUpdate, capacity)
-		wg.Add(1)
-		go func(q <-chan storage.InboxUpdate) {
-			defer wg.Done()
-			for u := range q {
-				b.handle(work, u)
-				<-slots
+	capacity := max(maxClaimed, b.o.Workers*4) // updates claimed and not yet handled
+	var (
+		mu      sync.Mutex
+		pending int
+		queues  = map[int64][]storage.InboxUpdate{}
+		wg      sync.WaitGroup
+	)
+	slots := make(chan struct{}, b.o.Workers)
+	// run works through one chat's queue and ends when it is empty.
+	run := func(chatID int64) {
+		defer wg.Done()
+		for {
+			mu.Lock()
+			q := queues[chatID]
+			if len(q) == 0 || ctx.Err() != nil {
+				pending -= len(q)
+				delete(queues, chatID)
+				mu.Unlock()
+				return
 			}
-		}(queues[i])
+			u := q[0]
+			queues[chatID] = q[1:]
+			mu.Unlock()
+
+			s := &slot{c: slots}
+			if s.acquire(work) {
+				b.handle(withSlot(work, s), u)
+				s.release()
+			}
+			// Without a slot work is over (the grace period ran out): the
+			// update stays claimed and is handled again after the lease.
+			mu.Lock()
+			full := pending == capacity
+			pending--
+			mu.Unlock()
+			if full {
+				b.notify() // room to claim more
+			}
+		}
 	}
 	keepAlive, stopKeepAlive := context.WithCancel(work)
 	go b.extendClaims(keepAlive)
 
-	seed := maphash.MakeSeed()
 	idle := time.NewTicker(b.o.IdleClaim)
 	defer idle.Stop()
 	for ctx.Err() == nil {
-		free := capacity - len(slots)
+		mu.Lock()
+		free := min(capacity-pending, claimBatch)
+		mu.Unlock()
 		if free > 0 {
 			ups, err := b.o.Store.ClaimUpdates(ctx, b.owner, free, b.o.Lease)
 			if err != nil && ctx.Err() == nil {
 				b.log.Warn("claim updates", "err", err)
 			}
+			mu.Lock()
+			pending += len(ups)
 			for _, u := range ups {
-				slots <- struct{}{}
-				queues[maphash.Comparable(seed, u.ChatID)%uint64(n)] <- u
+				q, running := queues[u.ChatID]
+				queues[u.ChatID] = append(q, u)
+				if !running {
+					wg.Add(1)
+					go run(u.ChatID)
+				}
 			}
+			mu.Unlock()
 			if len(ups) == free {
 				continue // there may be more waiting
 			}
@@ -69,11 +118,59 @@ func (b *Bot) process(ctx, work context.Context) {
 		case <-idle.C:
 		}
 	}
-	for _, q := range queues {
-		close(q)
-	}
 	wg.Wait()
 	stopKeepAlive()
+}
+
+const (
+	// maxClaimed bounds the updates a process holds claimed (in memory,
+	// a few kilobytes each) and not yet handled.
+	maxClaimed = 1000
+	// claimBatch is the most updates one look at the inbox claims.
+	claimBatch = 100
+)
+
+// slot is a handling slot held by one update's handling. It is given back
+// while the handler waits for a chat's pace and taken again after.
+type slot struct {
+	c    chan struct{}
+	held bool
+}
+
+func (s *slot) acquire(ctx context.Context) bool {
+	select {
+	case s.c <- struct{}{}:
+		s.held = true
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (s *slot) release() {
+	if s.held {
+		<-s.c
+		s.held = false
+	}
+}
+
+type slotKey struct{}
+
+func withSlot(ctx context.Context, s *slot) context.Context {
+	return context.WithValue(ctx, slotKey{}, s)
+}
+
+// unpaced gives the handling slot in ctx back until the returned function
+// is called, which takes it again. A paced call runs in between: the wait
+// for a chat's pace and the send right after it (the Pacer's slot must be
+// used at once), so that chats not held back are handled meanwhile.
+func unpaced(ctx context.Context) (retake func()) {
+	s, _ := ctx.Value(slotKey{}).(*slot)
+	if s == nil {
+		return func() {}
+	}
+	s.release()
+	return func() { s.acquire(ctx) }
 }
 
 // extendClaims keeps our claims alive while handlers run, so a slow handler
@@ -256,6 +353,9 @@ func (b *Bot) call(ctx context.Context, method string, params tgbotapi.Params) e
 func (b *Bot) callResult(ctx context.Context, method string, params tgbotapi.Params) (json.RawMessage, error) {
 	paced := b.o.Pacer != nil && (method == "sendMessage" || method == "editMessageText")
 	chatID, _ := strconv.ParseInt(params["chat_id"], 10, 64)
+	if paced {
+		defer unpaced(ctx)()
+	}
 	for attempt := 0; ; attempt++ {
 		if paced {
 			if err := b.o.Pacer.Wait(ctx, chatID); err != nil {

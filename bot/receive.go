@@ -5,10 +5,12 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -16,55 +18,30 @@ import (
 	"github.com/loabot/loa/storage"
 )
 
-// pollAsLeader long-polls Telegram while this process holds the polling
-// lock. Telegram allows one getUpdates caller per token (a second one gets
-// 409 Conflict), so every other process waits and takes over within
-// LockRetry when the leader dies and PostgreSQL drops its session lock.
+// pollAsLeader long-polls Telegram while this process leads polling
+// (storage.LockPolling). Telegram allows one getUpdates caller per token (a
+// second one gets 409 Conflict), so every other process waits and takes
+// over within LockRetry when the leader dies and PostgreSQL drops its
+// session lock. The term's context ends when the lock is lost, which ends
+// the long poll at once.
 func (b *Bot) pollAsLeader(ctx context.Context) {
-	waiting := false
-	for ctx.Err() == nil {
-		lock, err := b.o.Store.TryLock(ctx, storage.LockPolling)
-		if err != nil {
-			if ctx.Err() == nil {
-				b.log.Warn("polling lock", "err", err)
-			}
-			sleep(ctx, b.o.LockRetry)
-			continue
-		}
-		if lock == nil {
-			if !waiting {
-				b.log.Info("another process is polling; waiting to take over")
-				waiting = true
-			}
-			sleep(ctx, b.o.LockRetry)
-			continue
-		}
-		waiting = false
+	b.o.Store.LeadTerm(ctx, storage.LockPolling, b.o.LockRetry, b.log, "polling", func(ctx context.Context) {
 		b.log.Info("this process now polls Telegram for updates")
-		b.pollLoop(ctx, lock)
-		relCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = lock.Release(relCtx)
-		cancel()
-	}
+		b.pollLoop(ctx)
+	})
 }
 
 // pollLoop fetches updates and stores them in the inbox together with the
 // next offset, in one transaction. Only the next getUpdates, sent with that
 // offset, confirms them to Telegram: an update is either still on Telegram's
 // side or safely in PostgreSQL, never neither.
-func (b *Bot) pollLoop(ctx context.Context, lock *storage.Lock) {
+func (b *Bot) pollLoop(ctx context.Context) {
 	// A webhook left from an earlier deployment makes getUpdates fail.
 	if _, err := b.o.Client.Call(ctx, "deleteWebhook", nil); err != nil && ctx.Err() == nil {
 		b.log.Warn("deleteWebhook before polling", "err", err)
 	}
 	backoff := time.Second
 	for ctx.Err() == nil {
-		if err := lock.Alive(ctx); err != nil {
-			if ctx.Err() == nil {
-				b.log.Warn("lost the polling lock's connection; stepping down", "err", err)
-			}
-			return
-		}
 		offset, err := b.o.Store.PollOffset(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -169,10 +146,36 @@ func (b *Bot) setWebhook(ctx context.Context) error {
 		"max_connections": "40",
 	})
 	if err != nil {
-		return err
+		// Telegram's answer may quote the URL back, and the URL's path
+		// often holds the token.
+		return fmt.Errorf("setWebhook %s: %s", webhookOrigin(b.o.WebhookURL), b.redact(err.Error()))
 	}
-	b.log.Info("webhook registered", "url", b.o.WebhookURL)
+	b.log.Info("webhook registered", "url", webhookOrigin(b.o.WebhookURL))
 	return nil
+}
+
+// webhookOrigin is the webhook URL as it may be logged: scheme and host
+// only. Deployments commonly make the path secret (often the bot token
+// itself), so no part of it is ever shown.
+func webhookOrigin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "[REDACTED]"
+	}
+	return u.Scheme + "://" + u.Host + "/[REDACTED]"
+}
+
+// redact hides the token, the webhook URL's path and the webhook secret in
+// a text about to be logged or returned.
+func (b *Bot) redact(s string) string {
+	s = b.o.Client.Redact(s)
+	if u, err := url.Parse(b.o.WebhookURL); err == nil && len(u.Path) > 1 {
+		s = strings.ReplaceAll(s, u.Path, "/[REDACTED]")
+	}
+	if b.o.WebhookSecret != "" {
+		s = strings.ReplaceAll(s, b.o.WebhookSecret, "[REDACTED]")
+	}
+	return s
 }
 
 // maxUpdateSize bounds a webhook body; real updates are a few kilobytes.
@@ -221,58 +224,14 @@ func (b *Bot) webhook(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// routes is the HTTP listener: health, the webhook path and extras.
+// routes is the webhook listener: the webhook's path and nothing else
+// (health and metrics are on the ops listener, see ServeOps).
 func (b *Bot) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", b.health)
-	if b.o.Mode == Webhook {
-		path := "/"
-		if u, err := url.Parse(b.o.WebhookURL); err == nil && u.Path != "" {
-			path = u.Path
-		}
-		mux.HandleFunc(path, b.webhook)
+	path := "/"
+	if u, err := url.Parse(b.o.WebhookURL); err == nil && u.Path != "" {
+		path = u.Path
 	}
-	for p, h := range b.o.ExtraRoutes {
-		mux.Handle(p, h)
-	}
+	mux.HandleFunc(path, b.webhook)
 	return mux
-}
-
-// healthCache keeps the last Telegram check for a few seconds, so a load
-// balancer probing every second does not become traffic to Telegram.
-type healthCache struct {
-	at  time.Time
-	err error
-}
-
-// health reports whether the database and Telegram answer, as JSON, with
-// 503 when either does not.
-func (b *Bot) health(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
-	defer cancel()
-	status := map[string]string{"database": "ok", "telegram": "ok"}
-	code := http.StatusOK
-	if err := b.o.Store.Ping(ctx); err != nil {
-		status["database"] = "unreachable"
-		code = http.StatusServiceUnavailable
-		b.log.Warn("health: database", "err", err)
-	}
-	b.mu.Lock()
-	cached := b.healthy
-	b.mu.Unlock()
-	tgErr := cached.err
-	if time.Since(cached.at) > b.o.HealthCacheTTL {
-		_, tgErr = b.o.Client.Call(ctx, "getMe", nil)
-		b.mu.Lock()
-		b.healthy = healthCache{at: time.Now(), err: tgErr}
-		b.mu.Unlock()
-	}
-	if tgErr != nil {
-		status["telegram"] = "unreachable"
-		code = http.StatusServiceUnavailable
-		b.log.Warn("health: telegram", "err", tgErr)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(status)
 }

@@ -46,7 +46,8 @@ type Config struct {
 	Mode          Mode           // LOA_MODE
 	WebhookURL    string         // LOA_WEBHOOK_URL, set in webhook mode
 	WebhookSecret string         // LOA_WEBHOOK_SECRET, set in webhook mode
-	HTTPAddr      string         // LOA_HTTP_ADDR, host:port
+	HTTPAddr      string         // LOA_HTTP_ADDR, host:port of the webhook listener (webhook mode)
+	OpsAddr       string         // LOA_OPS_ADDR, host:port of /healthz and /metrics
 	Lang          string         // LOA_LANG: "vi" or "en"
 	Location      *time.Location // LOA_TIMEZONE
 	LogLevel      slog.Level     // LOA_LOG_LEVEL
@@ -79,6 +80,7 @@ const (
 	defaultDataDir      = "./loa-data"
 	defaultMode         = string(ModePolling)
 	defaultHTTPAddr     = "127.0.0.1:8080"
+	defaultOpsAddr      = "127.0.0.1:8081"
 	defaultLang         = "vi"
 	defaultTimezone     = "Asia/Ho_Chi_Minh"
 	defaultLogLevel     = "info"
@@ -103,7 +105,8 @@ var Variables = []Variable{
 	{"LOA_MODE", defaultMode, false, "How updates arrive: polling or webhook"},
 	{"LOA_WEBHOOK_URL", "", false, "Public https URL for updates (webhook mode)"},
 	{"LOA_WEBHOOK_SECRET", "", false, "Secret Telegram sends with each update (webhook mode)"},
-	{"LOA_HTTP_ADDR", defaultHTTPAddr, false, "host:port of the HTTP server (webhook, health, metrics)"},
+	{"LOA_HTTP_ADDR", defaultHTTPAddr, false, "host:port of the webhook listener (webhook mode)"},
+	{"LOA_OPS_ADDR", defaultOpsAddr, false, "host:port serving /healthz and /metrics"},
 	{"LOA_LANG", defaultLang, false, "Language of the bot's messages: vi or en"},
 	{"LOA_TIMEZONE", defaultTimezone, false, "IANA time zone for dates and schedules"},
 	{"LOA_LOG_LEVEL", defaultLogLevel, false, "debug, info, warn or error"},
@@ -159,7 +162,11 @@ func Load(getenv func(string) string) (Config, error) {
 	c.Mode = l.mode()
 	c.WebhookURL = l.webhookURL(c.Mode)
 	c.WebhookSecret = l.webhookSecret(c.Mode)
-	c.HTTPAddr = l.httpAddr()
+	c.HTTPAddr = l.hostPort("LOA_HTTP_ADDR", defaultHTTPAddr)
+	c.OpsAddr = l.hostPort("LOA_OPS_ADDR", defaultOpsAddr)
+	if c.Mode == ModeWebhook && c.HTTPAddr != "" && c.HTTPAddr == c.OpsAddr && !strings.HasSuffix(c.OpsAddr, ":0") {
+		l.failf("LOA_OPS_ADDR", "must differ from LOA_HTTP_ADDR: health and metrics are not served on the public webhook listener")
+	}
 	c.Lang = l.lang()
 	c.Location = l.location()
 	c.LogLevel = l.logLevel()
@@ -441,12 +448,12 @@ func (l *loader) webhookSecret(m Mode) string {
 	return ""
 }
 
-func (l *loader) httpAddr() string {
-	const name = "LOA_HTTP_ADDR"
-	v := l.getOr(name, defaultHTTPAddr)
+// hostPort reads a listener address (LOA_HTTP_ADDR, LOA_OPS_ADDR).
+func (l *loader) hostPort(name, def string) string {
+	v := l.getOr(name, def)
 	host, port, err := net.SplitHostPort(v)
 	if err != nil || strings.ContainsAny(host, " /") {
-		l.failf(name, "must be host:port, such as %s or :8080, got %s", defaultHTTPAddr, l.quote(v))
+		l.failf(name, "must be host:port, such as %s or :%s, got %s", def, def[strings.LastIndex(def, ":")+1:], l.quote(v))
 		return ""
 	}
 	// Port 0 asks the kernel for a free port (tests and several processes

@@ -50,6 +50,7 @@ func TestLoadDefaults(t *testing.T) {
 		APIEndpoint: "https://api.telegram.org",
 		Mode:        ModePolling,
 		HTTPAddr:    "127.0.0.1:8080",
+		OpsAddr:     "127.0.0.1:8081",
 		Lang:        "vi",
 		LogLevel:    slog.LevelInfo,
 		RateLimit:   30, FeedInterval: 600_000_000_000, // 10m
@@ -171,6 +172,16 @@ func TestLoadVariables(t *testing.T) {
 		{name: "addr port name", env: map[string]string{"LOA_HTTP_ADDR": "localhost:http"}, errVar: "LOA_HTTP_ADDR", errHas: "port must be"},
 		{name: "addr port too big", env: map[string]string{"LOA_HTTP_ADDR": "localhost:70000"}, errVar: "LOA_HTTP_ADDR", errHas: "port must be"},
 
+		// LOA_OPS_ADDR
+		{name: "ops addr default", get: opsAddr, want: "127.0.0.1:8081"},
+		{name: "ops addr all interfaces", env: map[string]string{"LOA_OPS_ADDR": ":9100"}, get: opsAddr, want: ":9100"},
+		{name: "ops addr free port", env: map[string]string{"LOA_OPS_ADDR": "127.0.0.1:0"}, get: opsAddr, want: "127.0.0.1:0"},
+		{name: "ops addr port only", env: map[string]string{"LOA_OPS_ADDR": "8081"}, errVar: "LOA_OPS_ADDR", errHas: "host:port"},
+		{name: "ops addr URL", env: map[string]string{"LOA_OPS_ADDR": "http://localhost:8081"}, errVar: "LOA_OPS_ADDR", errHas: "host:port"},
+		{name: "ops addr port too big", env: map[string]string{"LOA_OPS_ADDR": "localhost:65536"}, errVar: "LOA_OPS_ADDR", errHas: "port must be"},
+		{name: "ops addr same as webhook", env: map[string]string{"LOA_MODE": "webhook", "LOA_WEBHOOK_URL": "https://loa.example.org/hook", "LOA_WEBHOOK_SECRET": "s3cret", "LOA_HTTP_ADDR": ":8443", "LOA_OPS_ADDR": ":8443"}, errVar: "LOA_OPS_ADDR", errHas: "must differ from LOA_HTTP_ADDR"},
+		{name: "ops addr same as unused http addr", env: map[string]string{"LOA_HTTP_ADDR": ":8081", "LOA_OPS_ADDR": ":8081"}, get: opsAddr, want: ":8081"},
+
 		// LOA_LANG
 		{name: "lang default", get: lang, want: "vi"},
 		{name: "lang en", env: map[string]string{"LOA_LANG": "en"}, get: lang, want: "en"},
@@ -252,6 +263,7 @@ func admins(c Config) any     { return c.AdminIDs }
 func allowHosts(c Config) any { return c.FeedAllowHosts }
 func mode(c Config) any       { return c.Mode }
 func addr(c Config) any       { return c.HTTPAddr }
+func opsAddr(c Config) any    { return c.OpsAddr }
 func lang(c Config) any       { return c.Lang }
 func zone(c Config) any       { return c.Location.String() }
 func level(c Config) any      { return c.LogLevel }

@@ -100,6 +100,7 @@ func (c Config) fields() [][2]string {
 		{"LOA_WEBHOOK_URL", redactURL(c.WebhookURL, c.Token)},
 		{"LOA_WEBHOOK_SECRET", secret},
 		{"LOA_HTTP_ADDR", c.HTTPAddr},
+		{"LOA_OPS_ADDR", c.OpsAddr},
 		{"LOA_LANG", c.Lang},
 		{"LOA_TIMEZONE", loc},
 		{"LOA_LOG_LEVEL", strings.ToLower(c.LogLevel.String())},
