@@ -2,19 +2,19 @@ package messages
 
 func init() {
 	extend(Vietnamese, map[Key]string{
-		KeyBroadcastUsage:           "Cách dùng: <code>/broadcast &lt;mã đơn vị…|all&gt; &lt;nội dung&gt;</code>, ví dụ <code>/broadcast dq-tra-co dq-hai-xuan Họp giao ban 7h30 thứ Hai.</code> Nhiều đơn vị cách nhau bằng dấu cách hoặc dấu phẩy.",
+		KeyBroadcastUsage:           "Cách dùng: <code>/broadcast &lt;mã đơn vị…|tat-ca&gt; &lt;nội dung&gt;</code>, ví dụ <code>/broadcast dq-tra-co dq-hai-xuan Họp giao ban 7h30 thứ Hai.</code> Các mã đơn vị cách nhau bằng dấu cách hoặc dấu phẩy.",
 		KeyBroadcastPreview:         "<b>Xem trước thông báo</b> — sẽ gửi đến %d cuộc trò chuyện của: %s\n\n%s",
 		KeyBroadcastNobody:          "Chưa có cuộc trò chuyện nào theo dõi %s; thông báo không được gửi.",
 		KeyBroadcastSendButton:      "📣 Gửi",
 		KeyBroadcastCancelButton:    "Hủy",
 		KeyBroadcastStarted:         "Thông báo #%d đang được gửi đến %d cuộc trò chuyện.",
 		KeyBroadcastDropped:         "Đã hủy, thông báo không được gửi.",
-		KeyBroadcastNothingToRead:   "Thông báo không có nội dung đọc được. Đồng chí nhập lại nội dung.",
+		KeyBroadcastNothingToRead:   "Thông báo chưa có nội dung. Đồng chí nhập lại.",
 		KeyBroadcastNoLongerAllowed: "Đồng chí không còn quyền gửi thông báo đến các đơn vị này; thông báo không được gửi.",
 		KeyBroadcastNotYours:        "Chỉ người soạn thông báo mới gửi hoặc hủy được.",
 		KeyBroadcastTooLong:         "Thông báo quá dài: tối đa %d ký tự.",
 		KeyBroadcastsHeader:         "<b>Thông báo gần đây</b>",
-		KeyBroadcastsLine:           "#%d · %s · %s · đã gửi %d/%d, chặn %d, lỗi %d\n    %s",
+		KeyBroadcastsLine:           "#%d · %s · %s · đã gửi %d/%d, bị chặn %d, lỗi %d\n    %s",
 		KeyBroadcastsEmpty:          "Chưa có thông báo nào.",
 		KeyBroadcastCancelled:       "Đã dừng thông báo #%d; %d tin chưa gửi sẽ không được gửi.",
 		KeyBroadcastUnknown:         "Không có thông báo #%s mà đồng chí được dừng.",

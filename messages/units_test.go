@@ -28,7 +28,7 @@ func init() {
 			KeyJoinRejected:           {"Dân quân phường Trà Cổ", "dq-tra-co"},
 			KeyMe:                     {"Nguyễn Thị Lan", 123456789, HTML(T(lang, KeyMeNoRole)), HTML(T(lang, KeyMeUnitLine, "Dân quân phường Trà Cổ", "dq-tra-co", role))},
 			KeyMeUnitLine:             {"Dân quân phường Trà Cổ", "dq-tra-co", role},
-			KeyMembersHeader:          {"Dân quân phường Trà Cổ", "dq-tra-co", 12},
+			KeyMembersHeader:          {"Dân quân phường Trà Cổ", "dq-tra-co", Count(1250)},
 			KeyMembersLine:            {"Vũ Văn Hùng", 123456789, role},
 			KeyMembersEmpty:           {"Dân quân phường Trà Cổ", "dq-tra-co"},
 			KeyInviteCreated:          {"Dân quân phường Trà Cổ", "dq-tra-co", role, 10, "25/11/2021", Link("https://t.me/loa_bot?start=AbC_dEf-123", "https://t.me/loa_bot?start=AbC_dEf-123")},
