@@ -205,7 +205,7 @@ func reportText(b storage.BroadcastSummary, reasons []storage.ReasonCount) strin
 	if len(reasons) > 0 {
 		sb.WriteString("\n\n" + messages.T(lang, messages.KeyDeliveryReportReasons))
 		for _, r := range reasons {
-			sb.WriteString("\n" + messages.T(lang, messages.KeyDeliveryReportReason, r.Reason, n(r.Count)))
+			sb.WriteString("\n" + messages.T(lang, messages.KeyDeliveryReportReason, messages.DeliveryReason(lang, r.Reason), n(r.Count)))
 		}
 	}
 	return sb.String()
