@@ -33,7 +33,7 @@ func (r *Router) invite(ctx context.Context, c *Context) (Response, error) {
 		return c.Reply(messages.KeyPrivateOnly, "invite"), nil
 	}
 	args := c.Cmd.Fields()
-	if len(args) == 0 || len(args) > 6 { // a unit, a role of up to three words ("cán bộ phụ trách"), two numbers
+	if len(args) == 0 || len(args) > 7 { // a unit, a role of up to four words ("cán bộ phụ trách"), two numbers
 		return c.Reply(messages.KeyInviteUsage), nil
 	}
 	role, uses, days := storage.RoleMember, defaultInviteUses, defaultInviteDays
