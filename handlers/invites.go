@@ -119,13 +119,13 @@ func (r *Router) invites(ctx context.Context, c *Context) (Response, error) {
 	var b strings.Builder
 	b.WriteString(c.T(messages.KeyInvitesHeader))
 	for _, inv := range list {
-		code := ""
+		unit := ""
 		if u, ok := a.tree.Get(inv.UnitID); ok {
-			code = u.Code
+			unit = u.Name
 		}
 		b.WriteString("\n")
-		b.WriteString(c.T(messages.KeyInvitesLine, inv.Code, code, roleName(c, inv.Role),
-			inv.Uses, inv.MaxUses, messages.DateTime(inv.ExpiresAt, r.loc)))
+		b.WriteString(c.T(messages.KeyInvitesLine, inv.Code, unit, roleName(c, inv.Role),
+			messages.Count(inv.Uses), messages.Count(inv.MaxUses), messages.DateTime(inv.ExpiresAt, r.loc)))
 	}
 	return Response{Replies: []Reply{{Text: b.String()}}}, nil
 }

@@ -32,7 +32,7 @@ func init() {
 			KeyMembersLine:            {"Vũ Văn Hùng", 123456789, role},
 			KeyMembersEmpty:           {"Dân quân phường Trà Cổ", "dq-tra-co"},
 			KeyInviteCreated:          {"Dân quân phường Trà Cổ", "dq-tra-co", role, 10, "25/11/2021", Link("https://t.me/loa_bot?start=AbC_dEf-123", "https://t.me/loa_bot?start=AbC_dEf-123")},
-			KeyInvitesLine:            {"AbC_dEf-123", "dq-tra-co", role, 3, 10, "25/11/2021"},
+			KeyInvitesLine:            {"AbC_dEf-123", "Dân quân phường Trà Cổ", role, Count(3), Count(10), "25/11/2021"},
 			KeyInviteRevoked:          {"AbC_dEf-123"},
 			KeyInviteNotFound:         {"AbC_dEf-123"},
 			KeyInviteJoined:           {"Dân quân phường Trà Cổ", "dq-tra-co", role},
