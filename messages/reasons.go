@@ -67,3 +67,32 @@ func DeliveryReason(lang Lang, reason string) string {
 	}
 	return T(lang, KeyDeliveryErrOther)
 }
+
+// ReasonCount is how many deliveries ended blocked or failed for one reason,
+// as the delivery engine recorded it.
+type ReasonCount struct {
+	Reason string
+	Count  int
+}
+
+// DeliveryReasonLines renders the reasons of a broadcast report, one line
+// each, in the reader's words. Two of Telegram's descriptions can say the
+// same thing to a person ("kicked from the group chat", "… from the
+// supergroup chat"), so their counts are added on one line, kept in the
+// order the reasons came (most frequent first).
+func DeliveryReasonLines(lang Lang, reasons []ReasonCount) []string {
+	var said []string
+	count := map[string]int{}
+	for _, r := range reasons {
+		w := DeliveryReason(lang, r.Reason)
+		if _, ok := count[w]; !ok {
+			said = append(said, w)
+		}
+		count[w] += r.Count
+	}
+	lines := make([]string, len(said))
+	for i, w := range said {
+		lines[i] = T(lang, KeyDeliveryReportReason, HTML(w), Number(lang, count[w]))
+	}
+	return lines
+}

@@ -221,3 +221,18 @@ func TestCatalogGlossary(t *testing.T) {
 		t.Errorf("the officer role is %q", got)
 	}
 }
+
+func TestDeliveryReasonLinesMergeWhatReadsTheSame(t *testing.T) {
+	got := DeliveryReasonLines(Vietnamese, []ReasonCount{
+		{"Forbidden: bot was kicked from the supergroup chat", 1200},
+		{"Forbidden: bot was blocked by the user", 30},
+		{"Forbidden: bot was kicked from the group chat", 5},
+	})
+	want := []string{
+		"• <i>Loa đã bị mời ra khỏi nhóm</i>: 1.205",
+		"• <i>người nhận đã chặn Loa</i>: 30",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
