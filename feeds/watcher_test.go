@@ -261,7 +261,8 @@ func TestFailingSourceAlertsOnceAndRecovers(t *testing.T) {
 	if waits[0] != 10*time.Minute || waits[1] != 20*time.Minute || waits[2] != 40*time.Minute || waits[5] > 6*time.Hour {
 		t.Errorf("back-off %v", waits)
 	}
-	if got := e.note.all(); len(got) != 1 || !strings.Contains(got[0], "lỗi 3 lần liên tiếp") {
+	// The reason in words an admin reads; the HTTP status is for the log.
+	if got := e.note.all(); len(got) != 1 || !strings.Contains(got[0], "lỗi 3 lần liên tiếp: địa chỉ này không phải nguồn tin") {
 		t.Fatalf("admins were told %q", got)
 	}
 	fs.set("/feed.rss", fixture(t, "noguid.rss"))
