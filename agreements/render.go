@@ -20,6 +20,10 @@ const Horizon = 14
 // Date formats a calendar day as people read it: dd/mm/yyyy.
 func Date(d time.Time) string { return messages.Date(d, time.UTC) }
 
+// DueDate formats a day a person plans by (a due date) with its weekday:
+// "Thứ Hai, 07/12/2026".
+func DueDate(lang messages.Lang, d time.Time) string { return messages.DayDate(lang, d, time.UTC) }
+
 // Sections says which parts of an overview to show.
 type Sections struct {
 	Counts, Overdue, Upcoming bool
@@ -31,13 +35,13 @@ var AllSections = Sections{Counts: true, Overdue: true, Upcoming: true}
 // RenderOverview renders ov under title as one Telegram HTML message.
 func RenderOverview(lang messages.Lang, tree *units.Tree, title messages.HTML, ov Overview, show Sections) string {
 	t := func(k messages.Key, args ...any) string { return messages.T(lang, k, args...) }
-	parts := []string{t(messages.KeyTasksHeader, title, Date(ov.Today))}
+	parts := []string{t(messages.KeyTasksHeader, title, DueDate(lang, ov.Today))}
 	if show.Counts {
 		parts = append(parts, t(messages.KeyTasksCounts, ov.Counts[storage.TaskNotStarted],
 			ov.Counts[storage.TaskInProgress], ov.Counts[storage.TaskDone], ov.Counts[Overdue]))
 	}
 	line := func(o Occurrence, extra messages.HTML) string {
-		return t(messages.KeyTasksLine, o.Task.ID, o.Task.ShortTitle, unitCode(tree, o.Task.LeadUnitID), Date(o.Due), extra)
+		return t(messages.KeyTasksLine, o.Task.ID, o.Task.ShortTitle, unitName(tree, o.Task.LeadUnitID), DueDate(lang, o.Due), extra)
 	}
 	list := func(header string, lines []string) {
 		var b strings.Builder
@@ -81,13 +85,6 @@ func RenderOverview(lang messages.Lang, tree *units.Tree, title messages.HTML, o
 	}
 	parts = append(parts, t(messages.KeyTasksFooter))
 	return strings.Join(parts, "\n\n")
-}
-
-func unitCode(tree *units.Tree, id int64) string {
-	if u, ok := tree.Get(id); ok {
-		return u.Code
-	}
-	return "?"
 }
 
 func unitName(tree *units.Tree, id int64) string {
@@ -177,7 +174,7 @@ func RenderTask(lang messages.Lang, loc *time.Location, tree *units.Tree, b *Boa
 	var lines []string
 	lines = append(lines, t(messages.KeyTaskOccurrencesHeader, to-from, len(occs)))
 	for _, o := range occs[from:to] {
-		lines = append(lines, t(messages.KeyTaskOccurrenceLine, statusMark[o.Status], Date(o.Due), StatusText(lang, o)))
+		lines = append(lines, t(messages.KeyTaskOccurrenceLine, statusMark[o.Status], DueDate(lang, o.Due), StatusText(lang, o)))
 	}
 	parts = append(parts, strings.Join(lines, "\n"))
 
@@ -228,7 +225,7 @@ func RenderReminder(lang messages.Lang, tree *units.Tree, o Occurrence, kind str
 	}
 	return strings.Join([]string{
 		first,
-		t(messages.KeyReminderBody, o.Task.ID, o.Task.Title, Date(o.Due), unitName(tree, o.Task.LeadUnitID), unitNames(tree, o.Task.SupportIDs)),
+		t(messages.KeyReminderBody, o.Task.ID, o.Task.Title, DueDate(lang, o.Due), unitName(tree, o.Task.LeadUnitID), unitNames(tree, o.Task.SupportIDs)),
 		t(messages.KeyReminderHowTo, o.Task.ID, o.Task.ID, o.Task.ID),
 	}, "\n")
 }

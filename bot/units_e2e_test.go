@@ -68,7 +68,7 @@ func TestInviteFlowEndToEnd(t *testing.T) {
 	if err != nil || !slices.Contains(reached, first.ID) {
 		t.Fatalf("the joiner's chat does not follow the unit: %v %v", reached, err)
 	}
-	if m := ask(t, emu, emulator.PrivateChat(second), second, "/start "+code); !strings.Contains(m.Text, "dùng hết lượt") {
+	if m := ask(t, emu, emulator.PrivateChat(second), second, "/start "+code); !strings.Contains(m.Text, "hết lượt dùng") {
 		t.Fatalf("a single-use link worked twice: %q", m.Text)
 	}
 
@@ -112,12 +112,12 @@ func TestChatLifeEndToEnd(t *testing.T) {
 		t.Fatalf("no greeting on being added: %q", m[0].Text)
 	}
 	emu.SetMember(grp.ID, leader.ID, emulator.StatusAdministrator)
-	if m := ask(t, emu, grp, leader, "/subscribe@loa_bot tuyengiao"); !strings.Contains(m.Text, "Đã đăng ký") {
+	if m := ask(t, emu, grp, leader, "/subscribe@loa_bot tuyengiao"); !strings.Contains(m.Text, "Đã theo dõi") {
 		t.Fatalf("group admin could not subscribe: %q", m.Text)
 	}
 	other := emulator.User{ID: 9302, FirstName: "Thành viên", LanguageCode: "vi"}
 	emu.SetMember(grp.ID, other.ID, emulator.StatusMember)
-	if m := ask(t, emu, grp, other, "/subscribe@loa_bot chqs"); !strings.Contains(m.Text, "quản trị viên của nhóm") {
+	if m := ask(t, emu, grp, other, "/subscribe@loa_bot chqs"); !strings.Contains(m.Text, "quản trị viên nhóm") {
 		t.Fatalf("a plain group member changed subscriptions: %q", m.Text)
 	}
 

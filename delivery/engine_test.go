@@ -133,7 +133,7 @@ func TestBroadcastToTwoThousandChats(t *testing.T) {
 	if st := msgs[0].Text; !strings.Contains(st, "Đã gửi xong 2.000/2.000 ▓▓▓▓▓▓▓▓ 100%") {
 		t.Errorf("final status %q", st)
 	}
-	for _, w := range []string{"(2.000 cuộc trò chuyện)", "Đã gửi: 1.800", "rời nhóm: 200", "Lỗi: 0", "blocked by the user: 180"} {
+	for _, w := range []string{"(2.000 cuộc trò chuyện)", "Đã gửi: 1.800", "rời nhóm: 200", "Lỗi: 0", "người nhận đã chặn Loa: 180"} {
 		if !strings.Contains(msgs[1].Text, w) {
 			t.Errorf("report lacks %q:\n%s", w, msgs[1].Text)
 		}

@@ -204,8 +204,12 @@ func reportText(b storage.BroadcastSummary, reasons []storage.ReasonCount) strin
 	}
 	if len(reasons) > 0 {
 		sb.WriteString("\n\n" + messages.T(lang, messages.KeyDeliveryReportReasons))
-		for _, r := range reasons {
-			sb.WriteString("\n" + messages.T(lang, messages.KeyDeliveryReportReason, r.Reason, n(r.Count)))
+		rs := make([]messages.ReasonCount, len(reasons))
+		for i, r := range reasons {
+			rs[i] = messages.ReasonCount{Reason: r.Reason, Count: r.Count}
+		}
+		for _, line := range messages.DeliveryReasonLines(lang, rs) {
+			sb.WriteString("\n" + line)
 		}
 	}
 	return sb.String()

@@ -288,7 +288,7 @@ func (w *Watcher) failed(ctx context.Context, src storage.Source, cause error) {
 	st.NextFetchAt = w.o.Clock().Add(min(wait, maxBackoff))
 	w.log.Warn("feed fetch failed", "source_id", src.ID, "url", src.URL, "failures", st.Failures, "err", cause)
 	if st.Failures >= w.o.AlertAfter && !st.Alerted {
-		st.Alerted = w.alert(ctx, alertKey("failing", src), messages.T(w.o.Lang, messages.KeySourceAlertFailing, src.Name, src.URL, st.Failures, st.LastError))
+		st.Alerted = w.alert(ctx, alertKey("failing", src), messages.T(w.o.Lang, messages.KeySourceAlertFailing, src.Name, src.URL, st.Failures, messages.FeedReason(w.o.Lang, st.LastError)))
 	}
 	if err := w.o.Store.SetSourceState(ctx, src.ID, st); err != nil {
 		w.log.Warn("save source state", "source_id", src.ID, "err", err)

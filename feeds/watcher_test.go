@@ -261,7 +261,8 @@ func TestFailingSourceAlertsOnceAndRecovers(t *testing.T) {
 	if waits[0] != 10*time.Minute || waits[1] != 20*time.Minute || waits[2] != 40*time.Minute || waits[5] > 6*time.Hour {
 		t.Errorf("back-off %v", waits)
 	}
-	if got := e.pub.alerts(); len(got) != 1 || !strings.Contains(got[0].Text, "lỗi 3 lần liên tiếp") || !got[0].ToAdmins || len(got[0].Units) != 0 {
+	// The reason in words an admin reads; the HTTP status is for the log.
+	if got := e.pub.alerts(); len(got) != 1 || !strings.Contains(got[0].Text, "lỗi 3 lần liên tiếp: địa chỉ này không phải nguồn tin") || !got[0].ToAdmins || len(got[0].Units) != 0 {
 		t.Fatalf("admins were told %+v", got)
 	}
 	fs.set("/feed.rss", fixture(t, "noguid.rss"))

@@ -261,18 +261,19 @@ func (r *Router) sources(ctx context.Context, c *Context) (Response, error) {
 	var b strings.Builder
 	b.WriteString(c.T(messages.KeySourcesHeader))
 	for _, s := range srcs {
-		var codes []string
+		var names []string
 		for _, id := range s.UnitIDs {
 			if u, ok := a.tree.Get(id); ok {
-				codes = append(codes, u.Code)
+				names = append(names, u.Name)
 			}
 		}
 		state := messages.HTML(c.T(messages.KeySourceOK))
 		if s.Failures > 0 {
-			state = messages.HTML(c.T(messages.KeySourceFailing, s.Failures, truncate(s.LastError, 100)))
+			// The admin reads why in words; the raw error is in the log.
+			state = messages.HTML(c.T(messages.KeySourceFailing, messages.Count(s.Failures), messages.FeedReason(c.Lang, s.LastError)))
 		}
 		b.WriteString("\n\n")
-		b.WriteString(c.T(messages.KeySourcesLine, s.ID, s.Name, s.URL, strings.Join(codes, ", "), state))
+		b.WriteString(c.T(messages.KeySourcesLine, s.ID, s.Name, s.URL, strings.Join(names, ", "), state))
 	}
 	var resp Response
 	for _, part := range messages.Split(b.String(), 0) {
@@ -294,7 +295,7 @@ func (r *Router) addSource(ctx context.Context, c *Context) (Response, error) {
 		return Response{}, err
 	}
 	var ids []int64
-	var codes []string
+	var names []string
 	for _, code := range args[1:] {
 		u, resp := r.resolve(c, a, code, "")
 		if resp != nil {
@@ -302,7 +303,7 @@ func (r *Router) addSource(ctx context.Context, c *Context) (Response, error) {
 		}
 		if !slices.Contains(ids, u.ID) {
 			ids = append(ids, u.ID)
-			codes = append(codes, u.Code)
+			names = append(names, u.Name)
 		}
 	}
 	url := args[0]
@@ -315,7 +316,7 @@ func (r *Router) addSource(ctx context.Context, c *Context) (Response, error) {
 		return Response{}, err
 	}
 	return Response{Replies: []Reply{{NoPreview: true,
-		Text: c.T(messages.KeySourceAdded, got.Source.ID, got.Source.Name, got.Items, strings.Join(codes, ", "))}}}, nil
+		Text: c.T(messages.KeySourceAdded, got.Source.ID, got.Source.Name, messages.Count(got.Items), strings.Join(names, ", "))}}}, nil
 }
 
 // removeSource answers "/removesource <id>" (admins).

@@ -90,13 +90,13 @@ func TestLatest(t *testing.T) {
 		{stranger, "/latest 3 tuyengiao", []string{"<b>3 bài viết mới nhất của Ban Tuyên giáo Thành ủy</b>", "số 29", "số 27"}, []string{"số 26"}, 3, true},
 		{stranger, "/latest 3 tuyên giáo", []string{"số 29"}, nil, 3, true},
 		{member, "/latest 2 dq-tra-co", []string{"mật số 2", "mật số 1"}, []string{"Tuyên giáo số"}, 2, true},
-		{stranger, "/latest 2 dq-tra-co", []string{"chỉ dành cho thành viên"}, []string{"mật"}, 0, false},
+		{stranger, "/latest 2 dq-tra-co", []string{"Chỉ thành viên mới theo dõi được"}, []string{"mật"}, 0, false},
 		{admin, "/latest 4 mongcai", []string{"mật số 2", "số 29"}, nil, 4, true},
 		{stranger, "/latest -1", []string{"Cách dùng", "từ 1 đến 20"}, nil, 0, false},
 		{stranger, "/latest 9999", []string{"Cách dùng"}, nil, 0, false},
 		{stranger, "/latest 0", []string{"Cách dùng"}, nil, 0, false},
 		{stranger, "/latest 99999999999999999999999", []string{"Cách dùng"}, nil, 0, false},
-		{stranger, "/latest 3 khongcodonvinay", []string{"Không tìm thấy đơn vị «khongcodonvinay»"}, nil, 0, false},
+		{stranger, "/latest 3 khongcodonvinay", []string{"Không tìm thấy đơn vị “khongcodonvinay”"}, nil, 0, false},
 	} {
 		resp := f.say(dm(tc.who), tc.who, tc.text)
 		if len(resp.Replies) != 1 {
@@ -194,7 +194,7 @@ func TestSourcesCommands(t *testing.T) {
 	}
 	got := f.say(dm(admin), admin, "/sources").Replies[0].Text
 	checkTelegramHTML(t, got)
-	if !strings.Contains(got, "Ban Tuyên giáo — https://tuyengiao.example/rss") || !strings.Contains(got, "dq-tra-co") {
+	if !strings.Contains(got, "Ban Tuyên giáo — https://tuyengiao.example/rss") || !strings.Contains(got, "Dân quân phường Trà Cổ") {
 		t.Errorf("/sources: %q", got)
 	}
 	if got := f.say(dm(admin), admin, "/removesource 999").Replies[0].Text; !strings.Contains(got, "Không có nguồn tin số 999") {

@@ -38,7 +38,7 @@ func (r *Router) broadcast(ctx context.Context, c *Context) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	targets, codes, textFrom, other := r.broadcastTargets(c, a)
+	targets, names, textFrom, other := r.broadcastTargets(c, a)
 	if other != nil {
 		return *other, nil
 	}
@@ -50,9 +50,10 @@ func (r *Router) broadcast(ctx context.Context, c *Context) (Response, error) {
 		return c.Reply(messages.KeyBroadcastNothingToRead), nil
 	}
 	if messages.Length(body) > delivery.MaxTextLength {
-		return c.Reply(messages.KeyBroadcastTooLong, delivery.MaxTextLength), nil
+		return c.Reply(messages.KeyBroadcastTooLong, messages.Count(delivery.MaxTextLength)), nil
 	}
-	list := strings.Join(codes, ", ")
+	// The preview names the units as people know them; codes are for typing.
+	list := strings.Join(names, ", ")
 	id, chats, err := r.bc.CreateDraft(ctx, delivery.Broadcast{
 		Kind: "announcement", AuthorID: c.User.ID, AuthorChatID: c.Req.Chat.ID, Lang: c.Lang,
 		Text: body, Units: targets,
@@ -65,7 +66,7 @@ func (r *Router) broadcast(ctx context.Context, c *Context) (Response, error) {
 	}
 	data := "bc:" + strconv.FormatInt(id, 10) + ":"
 	return Response{Replies: []Reply{{
-		Text: c.T(messages.KeyBroadcastPreview, chats, list, messages.HTML(body)),
+		Text: c.T(messages.KeyBroadcastPreview, messages.Count(chats), list, messages.HTML(body)),
 		Buttons: [][]Button{{
 			{Text: messages.Plain(c.Lang, messages.KeyBroadcastSendButton), Data: data + "send"},
 			{Text: messages.Plain(c.Lang, messages.KeyBroadcastCancelButton), Data: data + "drop"},
@@ -75,12 +76,12 @@ func (r *Router) broadcast(ctx context.Context, c *Context) (Response, error) {
 
 // broadcastTargets reads the unit codes at the start of the arguments (or
 // "all", for admins: the roots of the tree) and checks the asker acts for
-// each. It returns the units, their codes, and where the text begins.
+// each. It returns the units, their names, and where the text begins.
 func (r *Router) broadcastTargets(c *Context, a *access) ([]int64, []string, int, *Response) {
 	text := c.Req.Text
 	pos := c.Cmd.ArgsOffset
 	var ids []int64
-	var codes []string
+	var names []string
 	for pos < len(text) {
 		rest := text[pos:]
 		end := strings.IndexFunc(rest, unicode.IsSpace)
@@ -89,7 +90,17 @@ func (r *Router) broadcastTargets(c *Context, a *access) ([]int64, []string, int
 		}
 		word := rest[:end]
 		var found []storage.Unit
-		all := strings.EqualFold(word, "all")
+		// "all" (tat-ca, "tất cả") only as the first word: after a unit code
+		// it is the start of the text ("dq-tra-co Tất cả đồng chí…"), and
+		// reading it as a target would send the text to every unit.
+		all := false
+		if pos == c.Cmd.ArgsOffset {
+			var n int
+			_, n, all = messages.MatchArg(strings.Fields(rest), messages.ArgAll)
+			if all {
+				end = wordsEnd(rest, n)
+			}
+		}
 		if all {
 			found = a.tree.Roots()
 		} else {
@@ -118,7 +129,7 @@ func (r *Router) broadcastTargets(c *Context, a *access) ([]int64, []string, int
 				return nil, nil, 0, &resp
 			}
 			ids = append(ids, u.ID)
-			codes = append(codes, u.Code)
+			names = append(names, u.Name)
 		}
 		pos += end
 		for pos < len(text) {
@@ -133,7 +144,7 @@ func (r *Router) broadcastTargets(c *Context, a *access) ([]int64, []string, int
 		resp := c.Reply(messages.KeyBroadcastUsage)
 		return nil, nil, 0, &resp
 	}
-	return ids, codes, pos, nil
+	return ids, names, pos, nil
 }
 
 // decideBroadcast handles Send and Cancel under a preview. Only the author
@@ -178,7 +189,7 @@ func (r *Router) decideBroadcast(ctx context.Context, c *Context, data string) (
 	if !started {
 		return Response{CallbackText: messages.Plain(c.Lang, messages.KeyButtonExpired)}, nil
 	}
-	return Response{Replies: []Reply{{EditMessageID: c.Req.MessageID, Text: c.T(messages.KeyBroadcastStarted, id, chats)}}}, nil
+	return Response{Replies: []Reply{{EditMessageID: c.Req.MessageID, Text: c.T(messages.KeyBroadcastStarted, id, messages.Count(chats))}}}, nil
 }
 
 func stateName(c *Context, state string) messages.HTML {
@@ -241,7 +252,7 @@ func (r *Router) broadcasts(ctx context.Context, c *Context) (Response, error) {
 		shown++
 		b.WriteString("\n")
 		b.WriteString(c.T(messages.KeyBroadcastsLine, s.ID, messages.DateTime(s.CreatedAt, r.loc), stateName(c, s.State),
-			s.Sent, s.Total, s.Blocked, s.Failed, s.Excerpt))
+			messages.Count(s.Sent), messages.Count(s.Total), messages.Count(s.Blocked), messages.Count(s.Failed), s.Excerpt))
 	}
 	if shown == 0 {
 		return c.Reply(messages.KeyBroadcastsEmpty), nil
@@ -272,5 +283,27 @@ func (r *Router) cancelBroadcast(ctx context.Context, c *Context) (Response, err
 	if err != nil {
 		return Response{}, fmt.Errorf("cancel broadcast %d: %w", id, err)
 	}
-	return c.Reply(messages.KeyBroadcastCancelled, id, n), nil
+	return c.Reply(messages.KeyBroadcastCancelled, id, messages.Count(n)), nil
+}
+
+// wordsEnd is where the first n words of s end, in bytes.
+func wordsEnd(s string, n int) int {
+	i := 0
+	for w := 0; w < n; w++ {
+		for i < len(s) {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			i += size
+		}
+		for i < len(s) {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			i += size
+		}
+	}
+	return i
 }

@@ -119,5 +119,5 @@ func TestBroadcastKeepsFormattingAndCancelButton(t *testing.T) {
 	wantReply(t, f.say(dm(admin), admin, "/broadcast"), vi(messages.KeyBroadcastUsage))
 	wantReply(t, f.say(dm(admin), admin, "/broadcast dq-tra-co"), vi(messages.KeyBroadcastUsage))
 	wantReply(t, f.say(dm(admin), admin, "/broadcast hello everyone"), vi(messages.KeyBroadcastUsage))
-	wantReply(t, f.say(dm(admin), admin, "/broadcast dq-hai-xuan Họp"), vi(messages.KeyBroadcastNobody, "dq-hai-xuan"))
+	wantReply(t, f.say(dm(admin), admin, "/broadcast dq-hai-xuan Họp"), vi(messages.KeyBroadcastNobody, "Dân quân phường Hải Xuân"))
 }

@@ -264,7 +264,7 @@ func TestFloodLimit(t *testing.T) {
 	presser := User{ID: 602, FirstName: "Người", LastName: "Bấm", LanguageCode: "vi"}
 	start := f.now
 	for i := range FloodLimit {
-		if resp := f.say(dm(member), member, "/me"); len(resp.Replies) != 1 || strings.Contains(resp.Replies[0].Text, "quá nhiều") {
+		if resp := f.say(dm(member), member, "/me"); len(resp.Replies) != 1 || strings.Contains(resp.Replies[0].Text, "quá nhanh") {
 			t.Fatalf("command %d of %d: %+v", i+1, FloodLimit, resp)
 		}
 		f.now = f.now.Add(time.Second)
@@ -282,7 +282,7 @@ func TestFloodLimit(t *testing.T) {
 		}
 	}
 	// Somebody else is not affected.
-	if resp := f.say(dm(stranger), stranger, "/me"); len(resp.Replies) != 1 || strings.Contains(resp.Replies[0].Text, "quá nhiều") {
+	if resp := f.say(dm(stranger), stranger, "/me"); len(resp.Replies) != 1 || strings.Contains(resp.Replies[0].Text, "quá nhanh") {
 		t.Fatalf("another person was limited: %+v", resp)
 	}
 	// Talk among people in a group does not count.
@@ -290,19 +290,19 @@ func TestFloodLimit(t *testing.T) {
 	for range 3 * FloodLimit {
 		f.say(group, stranger, "chào mọi người")
 	}
-	if resp := f.say(dm(stranger), stranger, "/me"); len(resp.Replies) != 1 || strings.Contains(resp.Replies[0].Text, "quá nhiều") {
+	if resp := f.say(dm(stranger), stranger, "/me"); len(resp.Replies) != 1 || strings.Contains(resp.Replies[0].Text, "quá nhanh") {
 		t.Fatalf("group talk counted: %+v", resp)
 	}
 	// Once the oldest command is a window old, there is room again.
 	f.now = start.Add(FloodWindow)
-	if resp := f.say(dm(member), member, "/me"); len(resp.Replies) != 1 || strings.Contains(resp.Replies[0].Text, "quá nhiều") {
+	if resp := f.say(dm(member), member, "/me"); len(resp.Replies) != 1 || strings.Contains(resp.Replies[0].Text, "quá nhanh") {
 		t.Fatalf("after the window: %+v", resp)
 	}
 	// A button is warned with a toast.
 	for range FloodLimit {
 		f.press(dm(presser), presser, "latest:5:0:0")
 	}
-	if resp := f.press(dm(presser), presser, "latest:5:0:0"); !resp.CallbackAlert || !strings.Contains(resp.CallbackText, "quá nhiều") {
+	if resp := f.press(dm(presser), presser, "latest:5:0:0"); !resp.CallbackAlert || !strings.Contains(resp.CallbackText, "quá nhanh") {
 		t.Fatalf("the first press over the limit: %+v", resp)
 	}
 }

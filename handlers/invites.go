@@ -33,13 +33,18 @@ func (r *Router) invite(ctx context.Context, c *Context) (Response, error) {
 		return c.Reply(messages.KeyPrivateOnly, "invite"), nil
 	}
 	args := c.Cmd.Fields()
-	if len(args) == 0 || len(args) > 4 {
+	if len(args) == 0 || len(args) > 7 { // a unit, a role of up to four words ("cán bộ phụ trách"), two numbers
 		return c.Reply(messages.KeyInviteUsage), nil
 	}
 	role, uses, days := storage.RoleMember, defaultInviteUses, defaultInviteDays
 	rest := args[1:]
-	if len(rest) > 0 && (rest[0] == storage.RoleMember || rest[0] == storage.RoleOfficer) {
-		role, rest = rest[0], rest[1:]
+	// The role in English or Vietnamese: member/thanh-vien/"thành viên",
+	// officer/can-bo/"cán bộ phụ trách".
+	if arg, n, ok := messages.MatchArg(rest, messages.ArgMember, messages.ArgOfficer); ok {
+		role, rest = storage.RoleMember, rest[n:]
+		if arg == messages.ArgOfficer {
+			role = storage.RoleOfficer
+		}
 	}
 	nums := []*int{&uses, &days}
 	if len(rest) > len(nums) {
@@ -82,7 +87,7 @@ func (r *Router) invite(ctx context.Context, c *Context) (Response, error) {
 	}
 	link := "https://t.me/" + r.bot + "?start=" + inv.Code
 	return Response{Replies: []Reply{{
-		Text: c.T(messages.KeyInviteCreated, u.Name, u.Code, roleName(c, role), uses,
+		Text: c.T(messages.KeyInviteCreated, u.Name, u.Code, roleName(c, role), messages.Count(uses),
 			messages.DateTime(inv.ExpiresAt, r.loc), messages.Link(link, link)),
 		NoPreview: true,
 	}}}, nil
@@ -114,13 +119,13 @@ func (r *Router) invites(ctx context.Context, c *Context) (Response, error) {
 	var b strings.Builder
 	b.WriteString(c.T(messages.KeyInvitesHeader))
 	for _, inv := range list {
-		code := ""
+		unit := ""
 		if u, ok := a.tree.Get(inv.UnitID); ok {
-			code = u.Code
+			unit = u.Name
 		}
 		b.WriteString("\n")
-		b.WriteString(c.T(messages.KeyInvitesLine, inv.Code, code, roleName(c, inv.Role),
-			inv.Uses, inv.MaxUses, messages.DateTime(inv.ExpiresAt, r.loc)))
+		b.WriteString(c.T(messages.KeyInvitesLine, inv.Code, unit, roleName(c, inv.Role),
+			messages.Count(inv.Uses), messages.Count(inv.MaxUses), messages.DateTime(inv.ExpiresAt, r.loc)))
 	}
 	return Response{Replies: []Reply{{Text: b.String()}}}, nil
 }

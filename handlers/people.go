@@ -70,7 +70,7 @@ func (r *Router) members(ctx context.Context, c *Context) (Response, error) {
 		return c.Reply(messages.KeyMembersEmpty, u.Name, u.Code), nil
 	}
 	var b strings.Builder
-	b.WriteString(c.T(messages.KeyMembersHeader, u.Name, u.Code, len(ms)))
+	b.WriteString(c.T(messages.KeyMembersHeader, u.Name, u.Code, messages.Count(len(ms))))
 	for _, m := range ms {
 		b.WriteString("\n")
 		b.WriteString(c.T(messages.KeyMembersLine, personName(m.User), m.User.ID, roleName(c, m.Role)))
@@ -259,7 +259,7 @@ func (r *Router) personAndUnit(ctx context.Context, c *Context, usage messages.K
 		resp := c.Reply(usage)
 		return 0, u, false, &resp, nil
 	}
-	if strings.EqualFold(rest, "admin") {
+	if messages.IsArg(rest, messages.ArgAdmin) { // admin, quan-tri, "quản trị viên"
 		return id, u, true, nil, nil
 	}
 	a, err := c.access(ctx, r.dir)

@@ -318,7 +318,7 @@ func (r *Router) message(ctx context.Context, c *Context) (Response, error) {
 		return Response{}, nil
 	}
 	if utf8.RuneCountInString(cmd.Args) > MaxArgsLength {
-		return c.Reply(messages.KeyArgsTooLong, MaxArgsLength), nil
+		return c.Reply(messages.KeyArgsTooLong, messages.Count(MaxArgsLength)), nil
 	}
 	if !r.allowed(ctx, c, h.access) {
 		return c.Reply(messages.KeyNotAllowed), nil

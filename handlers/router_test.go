@@ -145,7 +145,7 @@ func TestBotsAndEditsAreIgnored(t *testing.T) {
 func TestArgumentsTooLong(t *testing.T) {
 	f := newFixture(t)
 	got := onlyText(t, f.say(aliceDM, alice, "/start "+strings.Repeat("x", MaxArgsLength+1)))
-	if got != messages.T(messages.Vietnamese, messages.KeyArgsTooLong, MaxArgsLength) {
+	if got != messages.T(messages.Vietnamese, messages.KeyArgsTooLong, messages.Count(MaxArgsLength)) {
 		t.Fatalf("too long args answered %q", got)
 	}
 }

@@ -91,16 +91,25 @@ func (r *Router) tasksCmd(ctx context.Context, c *Context) (Response, error) {
 	keep := a.sees
 	title := messages.HTML(c.T(messages.KeyTasksTitleMine))
 	show, horizon := agreements.AllSections, agreements.Horizon
-	switch arg := strings.ToLower(strings.TrimSpace(c.Cmd.Args)); arg {
+	// The keywords in English or Vietnamese (tat-ca, qua-han, tuan), with or
+	// without accents; anything else names a unit.
+	arg := messages.Arg("")
+	if fields := c.Cmd.Fields(); len(fields) > 0 {
+		arg = messages.Arg("unit")
+		if got, n, ok := messages.MatchArg(fields, messages.ArgAll, messages.ArgOverdue, messages.ArgWeek); ok && n == len(fields) {
+			arg = got
+		}
+	}
+	switch arg {
 	case "":
-	case "all":
+	case messages.ArgAll:
 		if !a.admin() {
 			return c.Reply(messages.KeyNotAllowed), nil
 		}
 		title = messages.HTML(c.T(messages.KeyTasksTitleAll))
-	case "overdue":
+	case messages.ArgOverdue:
 		title, show = messages.HTML(c.T(messages.KeyTasksTitleOverdue)), agreements.Sections{Overdue: true}
-	case "week":
+	case messages.ArgWeek:
 		title, show, horizon = messages.HTML(c.T(messages.KeyTasksTitleWeek)), agreements.Sections{Upcoming: true}, 7
 	default:
 		u, other := r.resolve(c, a, c.Cmd.Args, "tasks")
@@ -230,7 +239,7 @@ func (r *Router) apply(ctx context.Context, c *Context, a *access, t storage.Tas
 		return Response{}, false, err
 	}
 	r.log.Info("task updated", "task", t.ID, "due", due.Format("2006-01-02"), "action", u.action, "user_id", c.User.ID)
-	date := agreements.Date(due)
+	date := agreements.DueDate(c.Lang, due)
 	switch u.action {
 	case storage.UpdateDone:
 		return c.Reply(messages.KeyTaskDoneAck, t.ID, t.ShortTitle, date), true, nil

@@ -86,7 +86,7 @@ func (f *taskFixture) keysOf(text string) []string {
 	return slices.Compact(out)
 }
 
-var countsLine = regexp.MustCompile(`Chưa làm (\d+) · Đang làm (\d+) · Xong (\d+) · Quá hạn (\d+)`)
+var countsLine = regexp.MustCompile(`Chưa thực hiện (\d+) · Đang thực hiện (\d+) · Hoàn thành (\d+) · Quá hạn (\d+)`)
 
 // TestTasksShowsWhatEachMaysee is acceptance 3: a ward militia member, a
 // ward officer, a department officer and an admin each see their tasks.
@@ -280,7 +280,7 @@ func TestReporting(t *testing.T) {
 		t.Errorf("history, newest first:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	text := f.text(member, "/task "+covid)
-	if !strings.Contains(text, "Cán bộ Trà Cổ: tiến độ 40% (hạn 10/12/2021) — «đã họp triển khai»") {
+	if !strings.Contains(text, "Cán bộ Trà Cổ: tiến độ 40% (hạn 10/12/2021) — “đã họp triển khai”") {
 		t.Errorf("/task does not show the history:\n%s", text)
 	}
 }

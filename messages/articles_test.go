@@ -22,9 +22,9 @@ func init() {
 			KeyArticleNotFound:      {42},
 			KeySearchHeader:         {7, "tuyen giao"},
 			KeySearchEmpty:          {"tuyen giao <b>"},
-			KeySourcesLine:          {1, "Báo Quảng Ninh", "https://baoquangninh.example/rss?x=1&y=2", "tuyengiao, chqs", HTML(T(lang, KeySourceOK))},
-			KeySourceFailing:        {3, "unreachable: HTTP 502 Bad Gateway"},
-			KeySourceAdded:          {1, "Báo Quảng Ninh", 50, "tuyengiao, chqs"},
+			KeySourcesLine:          {1, "Báo Quảng Ninh", "https://baoquangninh.example/rss?x=1&y=2", "Ban Tuyên giáo Thành ủy, Ban Chỉ huy Quân sự thành phố", HTML(T(lang, KeySourceOK))},
+			KeySourceFailing:        {Count(3), FeedReason(lang, "unreachable: HTTP 502 Bad Gateway")},
+			KeySourceAdded:          {1, "Báo Quảng Ninh", Count(1250), "Ban Tuyên giáo Thành ủy, Ban Chỉ huy Quân sự thành phố"},
 			KeySourceExists:         {"https://baoquangninh.example/rss"},
 			KeySourceUnreachable:    {"https://baoquangninh.example/rss"},
 			KeySourceTimeout:        {"https://baoquangninh.example/rss"},
@@ -34,7 +34,7 @@ func init() {
 			KeySourceInternal:       {"http://127.0.0.1:8080/rss"},
 			KeySourceRemoved:        {1, "Báo Quảng Ninh"},
 			KeySourceNotFound:       {9},
-			KeySourceAlertFailing:   {"Báo Quảng Ninh", "https://baoquangninh.example/rss", 3, "timed out"},
+			KeySourceAlertFailing:   {"Báo Quảng Ninh", "https://baoquangninh.example/rss", 3, FeedReason(lang, "timed out: context deadline exceeded")},
 			KeySourceAlertRecovered: {"Báo Quảng Ninh", "https://baoquangninh.example/rss"},
 		}
 	})

@@ -29,7 +29,7 @@ func sampleArgs(lang Lang) map[Key][]any {
 		KeyAddedToGroup:   {"Dân quân phường Trần Phú"},
 		KeyHelpLine:       {"join", Describe(lang, Command{"join", KeyCmdJoin})},
 		KeyUnknownCommand: {"baocao"},
-		KeyArgsTooLong:    {64},
+		KeyArgsTooLong:    {Count(4096)},
 		KeyArgsInvalid:    {Code(usage)},
 		KeyPrivateOnly:    {"invite"},
 		KeyGroupOnly:      {"broadcast"},

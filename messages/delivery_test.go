@@ -14,7 +14,7 @@ func init() {
 			KeyDeliveryStatusCancelled: {42, n(1240), n(4500), "▓▓▓░░░░░", 27},
 			KeyDeliveryReport:          {42, n(4500), n(4011), n(450), n(39)},
 			KeyDeliveryReportCancelled: {n(3260)},
-			KeyDeliveryReportReason:    {"Forbidden: bot was blocked by the user <&>", n(450)},
+			KeyDeliveryReportReason:    {DeliveryReason(lang, "Forbidden: bot was blocked by the user"), n(450)},
 		}
 	})
 }

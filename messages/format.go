@@ -59,3 +59,19 @@ func Number(lang Lang, n int) string {
 	}
 	return string(out)
 }
+
+// weekdaysVI are the days of the week as Vietnamese writes them, Sunday first
+// like time.Weekday.
+var weekdaysVI = [...]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
+
+// DayDate formats the day of t in loc with its weekday, for the dates a
+// person plans by (a task's due date, a reminder): "Thứ Hai, 07/12/2026" in
+// Vietnamese, "Monday, 07/12/2026" in English. A nil loc means Vietnam time.
+func DayDate(lang Lang, t time.Time, loc *time.Location) string {
+	t = t.In(orVietnam(loc))
+	day := weekdaysVI[t.Weekday()]
+	if lang == English {
+		day = t.Weekday().String()
+	}
+	return day + ", " + t.Format("02/01/2006")
+}

@@ -37,16 +37,16 @@ const (
 
 	// KeySourcesHeader heads /sources.
 	KeySourcesHeader Key = "sources.header"
-	// KeySourcesLine is one source. Arguments: id (int), name, url, unit codes, state (HTML).
+	// KeySourcesLine is one source. Arguments: id (int), name, url, unit names, state (HTML).
 	KeySourcesLine Key = "sources.line"
-	// KeySourceOK / KeySourceFailing describe a source's state; failing: failures (int), last error.
+	// KeySourceOK / KeySourceFailing describe a source's state; failing: failures (Count), the reason in words (FeedReason).
 	KeySourceOK      Key = "sources.ok"
 	KeySourceFailing Key = "sources.failing"
 	// KeySourcesEmpty: no source yet.
 	KeySourcesEmpty Key = "sources.empty"
 	// KeyAddSourceUsage: bad arguments to /addsource.
 	KeyAddSourceUsage Key = "sources.add_usage"
-	// KeySourceAdded. Arguments: id (int), feed title, items (int), unit codes.
+	// KeySourceAdded. Arguments: id (int), feed title, items (Count), unit names.
 	KeySourceAdded Key = "sources.added"
 	// KeySourceExists. Argument: url.
 	KeySourceExists Key = "sources.exists"
@@ -67,7 +67,7 @@ const (
 	KeySourceRemoved Key = "sources.removed"
 	// KeySourceNotFound. Argument: id (int).
 	KeySourceNotFound Key = "sources.not_found"
-	// KeySourceAlertFailing tells admins a feed keeps failing. Arguments: name, url, failures (int), error.
+	// KeySourceAlertFailing tells admins a feed keeps failing. Arguments: name, url, failures (int), the reason in words (FeedReason).
 	KeySourceAlertFailing Key = "sources.alert_failing"
 	// KeySourceAlertRecovered tells admins it works again. Arguments: name, url.
 	KeySourceAlertRecovered Key = "sources.alert_recovered"

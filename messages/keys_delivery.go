@@ -24,7 +24,7 @@ const (
 	KeyDeliveryReportCancelled Key = "delivery.report_cancelled"
 	// KeyDeliveryReportReasons heads the list of reasons in the report.
 	KeyDeliveryReportReasons Key = "delivery.report_reasons"
-	// KeyDeliveryReportReason is one reason. Arguments: Telegram's words
-	// (string), how many chats (string, Number).
+	// KeyDeliveryReportReason is one reason. Arguments: the reason in the
+	// reader's words (DeliveryReason), how many chats (string, Number).
 	KeyDeliveryReportReason Key = "delivery.report_reason"
 )

@@ -27,8 +27,8 @@ const (
 	KeyTasksOverdueHeader Key = "tasks.overdue_header"
 	// KeyTasksUpcomingHeader. Argument: the number of days ahead.
 	KeyTasksUpcomingHeader Key = "tasks.upcoming_header"
-	// KeyTasksLine is one task. Arguments: id, short title, lead unit code,
-	// date, extra (HTML: KeyTasksLineMoreOverdue, KeyTasksLinePercent or "").
+	// KeyTasksLine is one task. Arguments: id, short title, lead unit name,
+	// due date with its weekday (DayDate), extra (HTML: KeyTasksLineMoreOverdue, KeyTasksLinePercent or "").
 	KeyTasksLine Key = "tasks.line"
 	// KeyTasksLineMoreOverdue. Argument: how many more occurrences are overdue.
 	KeyTasksLineMoreOverdue Key = "tasks.line_more_overdue"

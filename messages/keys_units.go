@@ -89,7 +89,7 @@ const (
 	// KeyInviteUsage explains /invite's arguments.
 	KeyInviteUsage Key = "invite.usage"
 	// KeyInvitesHeader heads /invites; KeyInvitesLine is one invite.
-	// Line arguments: invite code (string), unit code, role (HTML), uses (int), max uses (int), expiry (string).
+	// Line arguments: invite code (string), unit name, role (HTML), uses and max uses (Count), expiry (string).
 	KeyInvitesHeader Key = "invites.header"
 	KeyInvitesLine   Key = "invites.line"
 	// KeyInvitesEmpty: no active invite.

@@ -70,7 +70,9 @@ func T(lang Lang, key Key, args ...any) string {
 	// always a format string and "%%" means the same in every entry.
 	safe := make([]any, len(args))
 	for i, a := range args {
-		switch a.(type) {
+		switch v := a.(type) {
+		case Count:
+			safe[i] = counted{lang, int(v)}
 		case HTML,
 			int, int8, int16, int32, int64,
 			uint, uint8, uint16, uint32, uint64, uintptr,
@@ -138,5 +140,5 @@ func Plain(lang Lang, key Key, args ...any) string {
 	if !ok {
 		return string(key)
 	}
-	return fmt.Sprintf(format, args...)
+	return fmt.Sprintf(format, countsIn(lang, args)...)
 }
