@@ -42,7 +42,20 @@ type User struct {
 	LanguageCode string // Telegram's IETF tag from the client, e.g. "vi", "en-US"
 }
 
-// Name is how the bot addresses the person.
+// Addressed is the name a greeting uses: Telegram's first name, which is
+// the given name in the usual Vietnamese profile (first name "Nam", last
+// name "Lê Văn"), so that Loa says "đồng chí Nam", as people are addressed,
+// and never "Nam Lê Văn"; a person who wrote the whole name in the first
+// name is greeted by the whole name.
+func (u User) Addressed() string {
+	if u.FirstName == "" {
+		return u.LastName
+	}
+	return u.FirstName
+}
+
+// Name is the person's name as Telegram shows it in lists: first name, then
+// last name.
 func (u User) Name() string {
 	if u.LastName == "" {
 		return u.FirstName

@@ -435,7 +435,7 @@ func (r *Router) start(ctx context.Context, c *Context) (Response, error) {
 	if c.Cmd.Args != "" && r.dir != nil {
 		return r.redeem(ctx, c, c.Cmd.Args)
 	}
-	return c.Reply(messages.KeyStartGreeting, c.Req.From.Name()), nil
+	return c.Reply(messages.KeyStartGreeting, c.Req.From.Addressed()), nil
 }
 
 // help lists the commands this asker may use, so nobody is shown a command
