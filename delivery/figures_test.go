@@ -30,7 +30,8 @@ const figuresChildEnv = "LOA_DELIVERY_FIGURES_CHILD"
 //
 // (a) deliveries per second with no ceiling, 20,000 chats; (b) the rate
 // achieved divided by the ceiling, at 30/s and 1,000/s, with the emulator
-// enforcing that ceiling (and 1/s per chat), and the 429s it answered; (c)
+// enforcing that ceiling in any one second (and 1/s per chat), and the
+// 429s it answered; (c)
 // the peak resident memory (VmHWM) of a process that dispatches a
 // 100,000-chat broadcast. About two minutes on two cores.
 func TestDeliveryFigures(t *testing.T) {
@@ -65,7 +66,7 @@ func TestDeliveryFigures(t *testing.T) {
 			f.run(e)
 			took := f.broadcast(e, c.chats)
 			tooMany := f.emu.TooManyRequests()
-			t.Logf("(b) ceiling %v/s, %d chats: achieved %.1f/s = %.3f of the ceiling (from the first send to the last; %.3f after the first second's burst), %d answers 429, %v in all",
+			t.Logf("(b) ceiling %v/s, %d chats: achieved %.1f/s = %.3f of the ceiling (from the first send to the last; %.3f after the first second), %d answers 429, %v in all",
 				c.ceiling, c.chats, ts.rate(), ts.rate()/c.ceiling, ts.steadyRate()/c.ceiling, tooMany, took.Round(time.Millisecond))
 			if tooMany != 0 || ts.rate()/c.ceiling < 0.95 {
 				t.Errorf("want ≥ 0.95 of the ceiling and no 429")
@@ -161,8 +162,8 @@ func (s *timedSender) rate() float64 {
 	return rateOf(s.times)
 }
 
-// steadyRate leaves out the first second, when the bucket's initial burst
-// goes out.
+// steadyRate leaves out the first second (the limiter has no initial
+// burst, so it should be close to rate).
 func (s *timedSender) steadyRate() float64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
