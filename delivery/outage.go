@@ -131,6 +131,9 @@ func (s *sendState) abandon(probe bool) {
 func (s *sendState) answered() (outageSince time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.since.IsZero() && !s.down {
+		return time.Time{} // the usual case: nothing to clear
+	}
 	if s.down {
 		outageSince = s.since
 	}
