@@ -247,7 +247,8 @@ func (e *Engine) deliver(lead, send context.Context, rec *recorder, d storage.De
 		if err != nil {
 			return // stopping; not sent, the next dispatcher sends it
 		}
-		if err := e.lim.wait(lead, chat, group); err != nil {
+		dep, err := e.lim.wait(lead, chat, group)
+		if err != nil {
 			e.sends.abandon(probe)
 			return // stopping; not sent, the next dispatcher sends it
 		}
@@ -256,7 +257,9 @@ func (e *Engine) deliver(lead, send context.Context, rec *recorder, d storage.De
 			return
 		}
 		msgID, err := e.sendPart(send, chat, c, out.PartsSent)
-		e.observe(lead, chat, err, probe)
+		if e.observe(lead, chat, err, probe) {
+			e.lim.sent(dep, time.Now())
+		}
 		if err == nil {
 			out.PartsSent++
 			out.MessageID = msgID
@@ -317,9 +320,10 @@ func (e *Engine) deliver(lead, send context.Context, rec *recorder, d storage.De
 }
 
 // observe tells the outage gate how a send fared: a temporary failure, or
-// an answer from the API (sent, or refused for reasons of the chat). The
-// answer that ends an outage makes what failed during it due again.
-func (e *Engine) observe(ctx context.Context, chat int64, err error, probe bool) {
+// an answer from the API (sent, or refused for reasons of the chat), and
+// returns whether it was an answer. The answer that ends an outage makes
+// what failed during it due again.
+func (e *Engine) observe(ctx context.Context, chat int64, err error, probe bool) (answered bool) {
 	var se *SendError
 	if err != nil && (!errors.As(err, &se) || se.Kind == Temporary) {
 		reason := err.Error()
@@ -331,19 +335,20 @@ func (e *Engine) observe(ctx context.Context, chat int64, err error, probe bool)
 		if !wasDown && e.sends.outage() {
 			e.log.Warn("sends into several chats fail: the Bot API seems down; holding the senders and probing", "reason", reason)
 		}
-		return
+		return false
 	}
 	since := e.sends.answered()
 	if since.IsZero() {
-		return
+		return true
 	}
 	n, rerr := e.store.RetryDeliveriesNow(ctx, since, e.clock())
 	if rerr != nil {
 		e.log.Warn("the Bot API answers again; could not make the failed deliveries due", "err", rerr)
-		return
+		return true
 	}
 	e.log.Info("the Bot API answers again; sending resumes", "outage", e.clock().Sub(since).Round(time.Second), "due_again", n)
 	e.notify()
+	return true
 }
 
 // Back-off after temporary errors: 5 s, 10 s, 20 s, … up to 10 min, each

@@ -57,17 +57,25 @@ const (
 //     transit the way a burst of concurrent requests does.
 //   - A sliding-window log of the last n departures (the moment a message
 //     passes the gate, right before its send): a message leaves only once
-//     the n-th departure before it is W + guard old. Slots alone do not
-//     see a sender held up between its slot and its departure (a timer
-//     firing late, a loaded machine not running the goroutine for 50 ms):
-//     measured on two busy cores, that put 31 departures in one second.
-//     The log holds every n+1 departures W + guard apart whatever happened
-//     before them; it costs a slot only when such a delay occurred.
+//     the n-th departure before it (and every one before that) is
+//     W + guard old. Slots alone do not see a sender held up between its
+//     slot and its departure (a timer firing late, a loaded machine not
+//     running the goroutine for 50 ms): measured on two busy cores, that
+//     put 31 departures in one second.
+//   - The round trip of each message the dispatcher sent (Departure.Sent):
+//     a message may reach Telegram at most its round trip less the fastest
+//     recent round trip later than a message that left with it on a calm
+//     path, so when that excess is more than guard, its entry in the log
+//     moves later by the difference, and the window after it with it. A
+//     message held up in transit (on a busy machine, the client's
+//     goroutine not running; on the network, a slow hop) thus cannot make
+//     the next window hold n+1; a calm path costs nothing.
 //
 // So a message may take up to guard longer from departure to arrival than
-// the one n messages later without a window of W holding n+1 arrivals.
-// The price is the guard: n per W + 40 ms, 0.962 of the ceiling at 30/s
-// and at 1,000/s, and a slot more now and then after a delay.
+// the one n messages later without a window of W holding n+1 arrivals, and
+// longer still when its round trip shows it. The price is the guard:
+// n per W + 40 ms, 0.962 of the ceiling at 30/s and at 1,000/s, and a
+// little more after each delay.
 //
 // Slots are handed out in the order the senders ask (a reservation, as a
 // ticket), so the dispatcher's Concurrency senders are served in turn and a
@@ -84,9 +92,12 @@ type Limiter struct {
 	window  time.Duration // W + guard
 
 	mu          sync.Mutex
-	next        time.Time   // the earliest bot-wide slot not given out yet
-	departures  []time.Time // the last n departures, a ring
-	oldest      int         // ring position of the oldest once the ring is full
+	next        time.Time       // the earliest bot-wide slot not given out yet
+	departures  []time.Time     // the log: departure seq at seq % n, for the last n
+	seq         uint64          // departures so far
+	floor       time.Time       // the latest entry that has left the log
+	rtts        []time.Duration // recent round trips, a ring
+	rttNext     int
 	chats       map[int64]*chatPace
 	pausedUntil time.Time
 	recent      []rateLimited // 429s of the last several429
@@ -125,25 +136,38 @@ func NewLimiter(perSecond float64) *Limiter {
 		l.window = time.Duration(math.Ceil(n/perSecond*float64(time.Second))) + globalGuard
 		l.spacing = time.Duration(math.Ceil(float64(l.window) / n))
 		l.departures = make([]time.Time, 0, int(n))
+		l.rtts = make([]time.Duration, 0, rttSamples)
 	}
 	return l
 }
+
+// rttSamples is how many recent round trips the fastest is taken from.
+const rttSamples = 256
 
 // Wait blocks until a message may be sent into chatID now, or ctx is done.
 // Send the message right after it returns nil. It is what the bot's reply
 // path calls before sendMessage and editMessageText (bot.Pacer).
 func (l *Limiter) Wait(ctx context.Context, chatID int64) error {
-	return l.wait(ctx, chatID, chatID < 0)
+	_, err := l.wait(ctx, chatID, chatID < 0)
+	return err
 }
 
-// wait is Wait for a chat whose kind is known (group: any but private).
-func (l *Limiter) wait(ctx context.Context, chatID int64, group bool) error {
+// departure is a message that passed the bot-wide gate: its place in the
+// log and when it left.
+type departure struct {
+	seq uint64 // 1-based; 0 when the bot-wide gate is off
+	at  time.Time
+}
+
+// wait is Wait for a chat whose kind is known (group: any but private). It
+// returns the message's departure, for sent.
+func (l *Limiter) wait(ctx context.Context, chatID int64, group bool) (departure, error) {
 	cp := l.acquire(chatID, group)
 	defer l.release(cp)
 	select {
 	case cp.gate <- struct{}{}:
 	case <-ctx.Done():
-		return ctx.Err()
+		return departure{}, ctx.Err()
 	}
 	defer func() { <-cp.gate }()
 	for {
@@ -154,18 +178,21 @@ func (l *Limiter) wait(ctx context.Context, chatID int64, group bool) error {
 				break
 			}
 			if err := sleepCtx(ctx, d); err != nil {
-				return err
+				return departure{}, err
 			}
 		}
 		// The bot-wide pace, and a pause after 429s from several chats.
 		slot := l.reserve(time.Now())
+		var dep departure
 		for {
 			if d := time.Until(slot); d > 0 {
 				if err := sleepCtx(ctx, d); err != nil {
-					return err
+					return departure{}, err
 				}
 			}
-			wait, paused := l.depart(time.Now())
+			var wait time.Duration
+			var paused bool
+			dep, wait, paused = l.depart(time.Now())
 			if wait <= 0 {
 				break
 			}
@@ -176,7 +203,7 @@ func (l *Limiter) wait(ctx context.Context, chatID int64, group bool) error {
 			}
 			slot = time.Now().Add(wait) // the window is full: wait for its oldest to leave
 		}
-		now := time.Now()
+		now := dep.at
 		// A 429 for this chat may have come in meanwhile (a send that
 		// passed before us); then the slot is wasted, but not the chat.
 		if l.chatDelay(cp, now) > 0 {
@@ -186,7 +213,7 @@ func (l *Limiter) wait(ctx context.Context, chatID int64, group bool) error {
 		if cp.group != nil {
 			cp.group.AllowN(now, 1)
 		}
-		return nil
+		return dep, nil
 	}
 }
 
@@ -243,28 +270,77 @@ func (l *Limiter) reserve(now time.Time) time.Time {
 	return slot
 }
 
-// depart records a departure at now if the bot is not paused and the last
-// n departures leave room; otherwise it returns how long to wait, and
-// whether that is a pause.
-func (l *Limiter) depart(now time.Time) (wait time.Duration, paused bool) {
+// depart records a departure at now if the bot is not paused and the log
+// leaves room; otherwise it returns how long to wait, and whether that is
+// a pause.
+func (l *Limiter) depart(now time.Time) (dep departure, wait time.Duration, paused bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if d := l.pausedUntil.Sub(now); d > 0 {
-		return d, true
+		return departure{}, d, true
 	}
 	if l.window == 0 {
-		return 0, false
+		return departure{at: now}, 0, false
 	}
-	if len(l.departures) < cap(l.departures) {
+	n := cap(l.departures)
+	i := int(l.seq % uint64(n)) // where the n-th before this one is, once the log is full
+	bound := l.floor
+	if len(l.departures) == n && l.departures[i].After(bound) {
+		bound = l.departures[i]
+	}
+	if d := bound.Add(l.window).Sub(now); !bound.IsZero() && d > 0 {
+		return departure{}, d, false
+	}
+	if len(l.departures) < n {
 		l.departures = append(l.departures, now)
-		return 0, false
+	} else {
+		if l.departures[i].After(l.floor) {
+			l.floor = l.departures[i]
+		}
+		l.departures[i] = now
 	}
-	if d := l.departures[l.oldest].Add(l.window).Sub(now); d > 0 {
-		return d, false
+	l.seq++
+	return departure{seq: l.seq, at: now}, 0, false
+}
+
+// sent tells the log that the message of dep was answered by Telegram at
+// end (accepted or refused: it arrived). If its round trip exceeds the
+// fastest recent one by more than guard, it may have arrived that much
+// later than planned, and its entry in the log moves later by the
+// difference (see Limiter). Not for sends that failed without an answer.
+func (l *Limiter) sent(dep departure, end time.Time) {
+	if dep.seq == 0 {
+		return
 	}
-	l.departures[l.oldest] = now
-	l.oldest = (l.oldest + 1) % len(l.departures)
-	return 0, false
+	rtt := end.Sub(dep.at)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.rtts) < cap(l.rtts) {
+		l.rtts = append(l.rtts, rtt)
+	} else {
+		l.rtts[l.rttNext] = rtt
+		l.rttNext = (l.rttNext + 1) % len(l.rtts)
+	}
+	fastest := rtt
+	for _, r := range l.rtts {
+		fastest = min(fastest, r)
+	}
+	excess := rtt - fastest - globalGuard
+	if excess <= 0 {
+		return
+	}
+	latest := dep.at.Add(excess)
+	n := uint64(cap(l.departures))
+	if l.seq-dep.seq < n { // still in the log
+		i := (dep.seq - 1) % n
+		if latest.After(l.departures[i]) {
+			l.departures[i] = latest
+		}
+		return
+	}
+	if latest.After(l.floor) { // left the log already: bound the ones to come
+		l.floor = latest
+	}
 }
 
 func newChatPace(group bool) *chatPace {

@@ -113,20 +113,70 @@ func TestLimiterDepartureWindow(t *testing.T) {
 	l := NewLimiter(30)
 	t0 := time.Unix(1_700_000_000, 0)
 	for i := range 30 {
-		if wait, _ := l.depart(t0.Add(time.Duration(i) * time.Millisecond)); wait > 0 {
+		if _, wait, _ := l.depart(t0.Add(time.Duration(i) * time.Millisecond)); wait > 0 {
 			t.Fatalf("departure %d refused: %v", i+1, wait)
 		}
 	}
 	at := t0.Add(500 * time.Millisecond)
-	wait, paused := l.depart(at)
+	_, wait, paused := l.depart(at)
 	if want := time.Second + globalGuard - 500*time.Millisecond; wait != want || paused {
 		t.Fatalf("31st departure: wait %v (paused %v), want %v", wait, paused, want)
 	}
-	if wait, _ := l.depart(at.Add(wait)); wait > 0 {
+	if _, wait, _ := l.depart(at.Add(wait)); wait > 0 {
 		t.Fatalf("31st departure refused again: %v", wait)
 	}
-	if wait, _ := l.depart(at.Add(wait)); wait != time.Millisecond {
+	if _, wait, _ := l.depart(at.Add(wait)); wait != time.Millisecond {
 		t.Fatalf("32nd departure: wait %v, want 1ms (until the second is W + guard old)", wait)
+	}
+}
+
+// TestLimiterSlowRoundTripMovesTheWindow: a message whose round trip took
+// 100 ms more than the fastest may have reached Telegram that much later
+// than it left; the window after it starts that much later less the guard.
+// Round trips within the guard change nothing.
+func TestLimiterSlowRoundTripMovesTheWindow(t *testing.T) {
+	t.Parallel()
+	l := NewLimiter(30)
+	t0 := time.Unix(1_700_000_000, 0)
+	var deps []departure
+	for i := range 30 {
+		dep, wait, _ := l.depart(t0.Add(time.Duration(i) * 35 * time.Millisecond))
+		if wait > 0 {
+			t.Fatalf("departure %d refused: %v", i+1, wait)
+		}
+		deps = append(deps, dep)
+	}
+	l.sent(deps[1], deps[1].at.Add(2*time.Millisecond))  // the fastest
+	l.sent(deps[2], deps[2].at.Add(30*time.Millisecond)) // within the guard
+	l.sent(deps[0], deps[0].at.Add(102*time.Millisecond))
+	// The 31st must wait until message 1 is W + guard old, counted from
+	// 100 - 40 = 60 ms after it left.
+	at := t0.Add(time.Second + globalGuard)
+	_, wait, _ := l.depart(at)
+	if want := 60 * time.Millisecond; wait != want {
+		t.Fatalf("31st departure: wait %v, want %v", wait, want)
+	}
+	dep, wait, _ := l.depart(at.Add(wait))
+	if wait > 0 {
+		t.Fatalf("31st departure refused again: %v", wait)
+	}
+	// Message 3's round trip was within the guard: the 32nd leaves on
+	// time.
+	if _, wait, _ := l.depart(dep.at.Add(35 * time.Millisecond)); wait != 0 {
+		t.Fatalf("32nd departure: wait %v", wait)
+	}
+	// A late answer for a message still in the log moves its window.
+	l.sent(deps[3], deps[3].at.Add(500*time.Millisecond))
+	if _, wait, _ := l.depart(dep.at.Add(70 * time.Millisecond)); wait != 0 {
+		t.Fatalf("33rd departure: wait %v", wait)
+	}
+	if _, wait, _ := l.depart(t0.Add(1200 * time.Millisecond)); wait != 403*time.Millisecond {
+		t.Fatalf("34th departure: wait %v, want 403ms (message 4 may have arrived 458 ms late)", wait)
+	}
+	// One for a message that left the log bounds every one to come.
+	l.sent(deps[1], deps[1].at.Add(time.Second))
+	if _, wait, _ := l.depart(t0.Add(1700 * time.Millisecond)); wait != 333*time.Millisecond {
+		t.Fatalf("after a late answer for message 2: wait %v, want 333ms", wait)
 	}
 }
 
@@ -185,8 +235,8 @@ func TestLimiterForgetsQuietChats(t *testing.T) {
 }
 
 // TestRepliesAreNotStarved: senders that keep the bot-wide gate busy (as a
-// broadcast's do) delay a reply by about their number over the rate, not by
-// the size of the broadcast.
+// broadcast's do) delay a reply by about their number of slots, not by the
+// size of the broadcast.
 func TestRepliesAreNotStarved(t *testing.T) {
 	t.Parallel()
 	const rate, senders = 20, 16
@@ -198,7 +248,7 @@ func TestRepliesAreNotStarved(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := int64(0); ctx.Err() == nil; i++ {
-				_ = l.wait(ctx, 1_000_000*int64(s+1)+i, false)
+				_, _ = l.wait(ctx, 1_000_000*int64(s+1)+i, false)
 			}
 		}()
 	}
@@ -208,7 +258,7 @@ func TestRepliesAreNotStarved(t *testing.T) {
 	waited := time.Since(begin)
 	cancel()
 	wg.Wait()
-	bound := time.Duration(float64(senders+1) / rate * float64(time.Second))
+	bound := time.Duration(senders+1) * l.spacing // a slot each, T apart
 	if err != nil || waited > bound+200*time.Millisecond {
 		t.Errorf("a reply waited %v behind %d senders at %d/s, want ≤ %v", waited, senders, rate, bound)
 	}
