@@ -48,7 +48,7 @@ const (
 // none, not even after a quiet spell or a pause. With r messages per second
 // allowed, let n = floor(r) (at least 1) and W = n/r seconds: Telegram
 // accepts n messages in any W (30 in any second at 30/s). The gate keeps
-// n messages in any W + guard, guard = 40 ms, in two ways:
+// n messages in any W + guard, guard = 40 ms, in three ways:
 //
 //   - Slots, given out T = (W + guard)/n apart (34.7 ms at 30/s), each at
 //     least T after the previous slot however long ago that was: there is
@@ -62,7 +62,7 @@ const (
 //     slot and its departure (a timer firing late, a loaded machine not
 //     running the goroutine for 50 ms): measured on two busy cores, that
 //     put 31 departures in one second.
-//   - The round trip of each message the dispatcher sent (Departure.Sent):
+//   - The round trip of each message the dispatcher sent (sent):
 //     a message may reach Telegram at most its round trip less the fastest
 //     recent round trip later than a message that left with it on a calm
 //     path, so when that excess is more than guard, its entry in the log
@@ -80,7 +80,8 @@ const (
 // Slots are handed out in the order the senders ask (a reservation, as a
 // ticket), so the dispatcher's Concurrency senders are served in turn and a
 // reply to a person waits at most about Concurrency·T for its slot, however
-// large the broadcast in progress. A slot that falls into a bot-wide pause
+// large the broadcast in progress. Replies (Wait) report no round trip;
+// their entries stay their departures. A slot that falls into a bot-wide pause
 // (several chats' 429s, see Backoff) is given up and a new one taken after
 // the pause; the gap it leaves only makes the pace slower.
 //
