@@ -12,50 +12,27 @@ import (
 	"github.com/loabot/loa/storage"
 )
 
-// Run dispatches deliveries while this process holds the dispatcher lock
-// (storage.LockDispatcher); otherwise it waits and takes over within
-// LockRetry when the leader dies or stops. Telegram's limits are per bot, so
-// one dispatcher among all processes keeps them. Run returns when ctx is
-// done and the sends in flight are finished and recorded (within
-// ShutdownGrace).
+// Run dispatches deliveries while this process leads the dispatcher
+// (storage.LockDispatcher, through the one LeadTerm loop); otherwise it
+// waits and takes over within LockRetry when the leader dies or stops.
+// Telegram's limits are per bot, so one dispatcher among all processes
+// keeps them. Run returns when ctx is done and the sends in flight are
+// finished and recorded (within ShutdownGrace).
 func (e *Engine) Run(ctx context.Context) error {
 	if e.cfg.Sender == nil {
 		return errors.New("delivery: Run needs a Sender")
 	}
-	waiting := false
-	for ctx.Err() == nil {
-		lock, err := e.store.TryLock(ctx, storage.LockDispatcher)
-		if err != nil {
-			if ctx.Err() == nil {
-				e.log.Warn("dispatcher lock", "err", err)
-			}
-			_ = sleepCtx(ctx, e.cfg.LockRetry)
-			continue
-		}
-		if lock == nil {
-			if !waiting {
-				e.log.Info("another process dispatches deliveries; waiting to take over")
-				waiting = true
-			}
-			_ = sleepCtx(ctx, e.cfg.LockRetry)
-			continue
-		}
-		waiting = false
-		e.log.Info("this process now dispatches deliveries")
-		e.lead(ctx, lock)
-		relCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = lock.Release(relCtx)
-		cancel()
-	}
+	e.store.LeadTerm(ctx, storage.LockDispatcher, e.cfg.LockRetry, e.log, "delivery dispatcher", e.lead)
 	return nil
 }
 
-// lead dispatches until ctx is done or the lock is lost. It returns once
-// every delivery it handed to a sender is sent and recorded, or given up.
-func (e *Engine) lead(ctx context.Context, lock *storage.Lock) {
-	leadCtx, stepDown := context.WithCancel(ctx)
-	defer stepDown()
-	go e.watchLock(leadCtx, lock, stepDown)
+// lead dispatches for one leadership term: until ctx is done, which is
+// also when the lock is lost. It returns once every delivery it handed to
+// a sender is sent and recorded, or given up.
+func (e *Engine) lead(leadCtx context.Context) {
+	e.log.Info("this process now dispatches deliveries")
+	e.sends.lead(true)
+	defer e.sends.lead(false)
 
 	// We are the only dispatcher now: whatever is claimed was claimed by
 	// one that died (or stepped down) with it, and is free again.
@@ -76,7 +53,7 @@ func (e *Engine) lead(ctx context.Context, lock *storage.Lock) {
 
 	// A message being sent when the stop comes is finished and recorded:
 	// sends and records outlive ctx by the grace period.
-	sendCtx, cancelSends := context.WithCancel(context.WithoutCancel(ctx))
+	sendCtx, cancelSends := context.WithCancel(context.WithoutCancel(leadCtx))
 	defer cancelSends()
 	stopGrace := context.AfterFunc(leadCtx, func() {
 		t := time.AfterFunc(e.cfg.ShutdownGrace, cancelSends)
@@ -114,27 +91,6 @@ func (e *Engine) lead(ctx context.Context, lock *storage.Lock) {
 	rec.close()
 	<-statusDone
 	e.log.Info("stopped dispatching deliveries")
-}
-
-// watchLock steps down when the lock's connection is lost: another process
-// may already have taken over.
-func (e *Engine) watchLock(ctx context.Context, lock *storage.Lock, stepDown func()) {
-	t := time.NewTicker(min(e.cfg.LockRetry, 2*time.Second))
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := lock.Alive(ctx); err != nil {
-				if ctx.Err() == nil {
-					e.log.Warn("lost the dispatcher lock; stepping down", "err", err)
-				}
-				stepDown()
-				return
-			}
-		}
-	}
 }
 
 // watchCancels stops the senders of a broadcast cancelled in another
@@ -287,13 +243,23 @@ func (e *Engine) deliver(lead, send context.Context, rec *recorder, d storage.De
 	chat, group := d.ChatID, d.ChatType != "private"
 	migrated := false
 	for out.PartsSent < len(c.parts) {
-		if err := e.lim.wait(lead, chat, group); err != nil {
+		probe, err := e.sends.gate(lead)
+		if err != nil {
+			return // stopping; not sent, the next dispatcher sends it
+		}
+		dep, err := e.lim.wait(lead, chat, group)
+		if err != nil {
+			e.sends.abandon(probe)
 			return // stopping; not sent, the next dispatcher sends it
 		}
 		if c.cancelled.Load() {
+			e.sends.abandon(probe)
 			return
 		}
 		msgID, err := e.sendPart(send, chat, c, out.PartsSent)
+		if e.observe(lead, chat, err, probe) {
+			e.lim.sent(dep, time.Now())
+		}
 		if err == nil {
 			out.PartsSent++
 			out.MessageID = msgID
@@ -351,6 +317,38 @@ func (e *Engine) deliver(lead, send context.Context, rec *recorder, d storage.De
 	out.State, out.KeepClaim, out.Reason, out.DoneAt = storage.DeliverySent, false, "", e.clock()
 	rec.record(out)
 	e.m.sent.Inc()
+}
+
+// observe tells the outage gate how a send fared: a temporary failure, or
+// an answer from the API (sent, or refused for reasons of the chat), and
+// returns whether it was an answer. The answer that ends an outage makes
+// what failed during it due again.
+func (e *Engine) observe(ctx context.Context, chat int64, err error, probe bool) (answered bool) {
+	var se *SendError
+	if err != nil && (!errors.As(err, &se) || se.Kind == Temporary) {
+		reason := err.Error()
+		if se != nil {
+			reason = se.Reason
+		}
+		wasDown := e.sends.outage()
+		e.sends.failed(chat, reason, e.clock(), probe)
+		if !wasDown && e.sends.outage() {
+			e.log.Warn("sends into several chats fail: the Bot API seems down; holding the senders and probing", "reason", reason)
+		}
+		return false
+	}
+	since := e.sends.answered()
+	if since.IsZero() {
+		return true
+	}
+	n, rerr := e.store.RetryDeliveriesNow(ctx, since, e.clock())
+	if rerr != nil {
+		e.log.Warn("the Bot API answers again; could not make the failed deliveries due", "err", rerr)
+		return true
+	}
+	e.log.Info("the Bot API answers again; sending resumes", "outage", e.clock().Sub(since).Round(time.Second), "due_again", n)
+	e.notify()
+	return true
 }
 
 // Back-off after temporary errors: 5 s, 10 s, 20 s, … up to 10 min, each

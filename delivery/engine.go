@@ -124,7 +124,7 @@ type Sender interface {
 
 // Store is what the engine needs from storage; *storage.DB satisfies it.
 type Store interface {
-	TryLock(ctx context.Context, key int64) (*storage.Lock, error)
+	LeadTerm(ctx context.Context, key int64, retry time.Duration, log *slog.Logger, what string, term func(ctx context.Context))
 	CountChatsReached(ctx context.Context, unitIDs []int64) (int, error)
 	CreateBroadcast(ctx context.Context, b storage.NewBroadcast, start bool, now time.Time) (int64, int, bool, error)
 	StartBroadcast(ctx context.Context, id, actorID int64, now time.Time) (bool, int, error)
@@ -142,6 +142,8 @@ type Store interface {
 	ReleaseDeliveryClaims(ctx context.Context) (int, error)
 	RecordDeliveries(ctx context.Context, outs []storage.DeliveryOutcome) error
 	PendingDeliveries(ctx context.Context) (int, error)
+	RetryDeliveriesNow(ctx context.Context, since, now time.Time) (int, error)
+	DeliveryQueueState(ctx context.Context, now time.Time) (storage.DeliveryQueue, error)
 	MigrateChat(ctx context.Context, oldID, newID int64, newType string) error
 }
 
@@ -179,6 +181,7 @@ type Engine struct {
 	clock func() time.Time
 	m     *metrics
 	wake  chan struct{}
+	sends *sendState
 
 	mu    sync.Mutex
 	cache map[int64]*content // broadcasts this process is sending
@@ -231,6 +234,7 @@ func New(cfg Config) (*Engine, error) {
 		log:   cfg.Logger,
 		clock: cfg.Clock,
 		wake:  make(chan struct{}, 1),
+		sends: newSendState(),
 		cache: make(map[int64]*content),
 	}
 	m, err := newMetrics(cfg.Metrics, cfg.Store)

@@ -95,7 +95,7 @@ func (e *Engine) showStatus(ctx context.Context, st *statusState, b storage.Broa
 	// Never hold the loop up for long behind a busy chat.
 	wctx, cancel := context.WithTimeout(ctx, e.cfg.StatusEvery)
 	defer cancel()
-	if err := e.lim.wait(wctx, b.AuthorChatID, b.AuthorChatID < 0); err != nil {
+	if _, err := e.lim.wait(wctx, b.AuthorChatID, b.AuthorChatID < 0); err != nil {
 		return false
 	}
 	if b.StatusMessageID == 0 {
@@ -143,7 +143,7 @@ func (e *Engine) report(ctx context.Context, b storage.BroadcastSummary) bool {
 			return false
 		}
 		wctx, cancel := context.WithTimeout(ctx, e.cfg.StatusEvery)
-		err = e.lim.wait(wctx, b.AuthorChatID, b.AuthorChatID < 0)
+		_, err = e.lim.wait(wctx, b.AuthorChatID, b.AuthorChatID < 0)
 		cancel()
 		if err != nil {
 			return false

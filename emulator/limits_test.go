@@ -39,17 +39,23 @@ func TestGlobalLimit(t *testing.T) {
 	if want := `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}`; r.Status != 429 || r.Body != want {
 		t.Errorf("raw 429 = %d %s", r.Status, r.Body)
 	}
+	// A sliding window, not a refilling bucket: one interval later is
+	// still inside the second of the first 30.
 	clock.Advance(time.Second / 30)
-	if _, err := send(bot, chats[30].ID, "tin"); err != nil {
-		t.Errorf("after one interval: %v", err)
-	}
-	_, err = send(bot, chats[31].ID, "tin")
+	_, err = send(bot, chats[30].ID, "tin")
 	wantRetryAfter(t, err, 1)
+	clock.Advance(time.Second - time.Second/30 - time.Nanosecond)
+	_, err = send(bot, chats[30].ID, "tin")
+	wantRetryAfter(t, err, 1)
+	clock.Advance(time.Nanosecond) // the first 30 are a whole second ago
+	if _, err := send(bot, chats[30].ID, "tin"); err != nil {
+		t.Errorf("a second later: %v", err)
+	}
 	// Paid broadcasts are outside the bot-wide ceiling.
 	if _, err := bot.MakeRequest("sendMessage", tgbotapi.Params{"chat_id": itoa(int(chats[31].ID)), "text": "x", "allow_paid_broadcast": "true"}); err != nil {
 		t.Errorf("paid broadcast: %v", err)
 	}
-	if s.TooManyRequests() != 3 {
+	if s.TooManyRequests() != 4 {
 		t.Errorf("TooManyRequests = %d", s.TooManyRequests())
 	}
 	s.SetLimits(Limits{})
@@ -57,6 +63,53 @@ func TestGlobalLimit(t *testing.T) {
 		if _, err := send(bot, chats[i%40].ID, "tin"); err != nil {
 			t.Fatalf("limits off: %v", err)
 		}
+	}
+}
+
+// TestGlobalWindowRefusesThirtyOneInOneSecond: however 31 messages are
+// spread inside one second, at 30/s the emulator accepts 30 and refuses the
+// last, as Telegram may; a message is accepted again once the first of them
+// is a whole second old.
+func TestGlobalWindowRefusesThirtyOneInOneSecond(t *testing.T) {
+	const second = time.Second
+	spreads := map[string]func(i int) time.Duration{
+		"all at once":           func(i int) time.Duration { return 0 },
+		"evenly":                func(i int) time.Duration { return time.Duration(i) * (second - time.Millisecond) / 30 },
+		"one, then 30 at 999ms": func(i int) time.Duration { return min(1, time.Duration(i)) * 999 * time.Millisecond },
+		"30, then one at 999ms": func(i int) time.Duration { return time.Duration(i/30) * 999 * time.Millisecond },
+		"two bursts of 15 and one": func(i int) time.Duration {
+			return time.Duration(i/15) * 499 * time.Millisecond
+		},
+		"30 at 1/30 s, one more": func(i int) time.Duration { return time.Duration(i) * (second / 31) },
+	}
+	for name, at := range spreads {
+		t.Run(name, func(t *testing.T) {
+			clock := newFakeClock()
+			s := NewT(t, WithClock(clock.Now), WithLimits(TelegramLimits()))
+			bot := newBot(t, s)
+			chats := s.AddChats(ChatPrivate, 32)
+			start := clock.Now()
+			for i := range 31 {
+				if i > 0 && at(i) < at(i-1) || at(i) >= second {
+					t.Fatalf("bad spread: message %d at %v", i, at(i))
+				}
+				clock.Advance(start.Add(at(i)).Sub(clock.Now()))
+				_, err := send(bot, chats[i].ID, "tin")
+				if i < 30 && err != nil {
+					t.Fatalf("message %d at %v: %v", i+1, at(i), err)
+				}
+				if i == 30 {
+					wantRetryAfter(t, err, 1)
+				}
+			}
+			clock.Advance(start.Add(second).Sub(clock.Now()))
+			if _, err := send(bot, chats[31].ID, "tin"); err != nil {
+				t.Errorf("a second after the first: %v", err)
+			}
+			if s.TooManyRequests() != 1 {
+				t.Errorf("TooManyRequests = %d, want 1", s.TooManyRequests())
+			}
+		})
 	}
 }
 
@@ -128,10 +181,10 @@ func TestForceRetryAfter(t *testing.T) {
 	}
 }
 
-// TestPacedClientNotRefused: a client pacing itself with x/time/rate at
-// exactly the global ceiling never sees a 429, in real time (the global
-// bucket holds a second's worth, so arrival jitter does not matter). Each
-// case runs about one second.
+// TestPacedClientNotRefused: a client that keeps a guard under the global
+// ceiling never sees a 429, in real time: 95/s, or a burst of 10 then 85/s,
+// leave five messages of every second for arrival jitter. Each case runs
+// about one second.
 func TestPacedClientNotRefused(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real-time pacing")
@@ -143,8 +196,8 @@ func TestPacedClientNotRefused(t *testing.T) {
 		chat   func(s *Server, i int) int64
 		n      int
 	}{
-		{"global 100/s, burst 1", Limits{Global: 100}, rate.NewLimiter(100, 1), privateChats(100), 100},
-		{"global 100/s, burst 20", Limits{Global: 100}, rate.NewLimiter(100, 20), privateChats(100), 120},
+		{"global 100/s, paced at 95/s", Limits{Global: 100}, rate.NewLimiter(95, 1), privateChats(100), 100},
+		{"global 100/s, burst 10 then 85/s", Limits{Global: 100}, rate.NewLimiter(85, 10), privateChats(100), 100},
 		// Per-chat pacing is not checked in real time: Telegram (and the
 		// emulator) count a message when it arrives, so on a loaded machine
 		// a delayed request makes the next one look early. TestPacedWithJitter

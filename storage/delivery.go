@@ -534,3 +534,61 @@ func (db *DB) PendingDeliveries(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// RetryDeliveriesNow makes due at now the pending deliveries, not claimed,
+// whose failures began at or after since and that wait for a later retry:
+// what failed while the Bot API was down goes out as soon as it is back,
+// instead of after each delivery's own back-off. It returns how many.
+func (db *DB) RetryDeliveriesNow(ctx context.Context, since, now time.Time) (int, error) {
+	res, err := db.x.ExecContext(ctx, `
+		UPDATE deliveries SET due_at = $2
+		WHERE state = 'pending' AND claimed_at IS NULL AND due_at > $2 AND due_at <> 'infinity'
+		  AND retry_since >= $1`, since, now)
+	if err != nil {
+		return 0, fmt.Errorf("retry deliveries now: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("retry deliveries now: %w", err)
+	}
+	return int(n), nil
+}
+
+// DeliveryQueue is how the queue of pending deliveries looks at a moment.
+type DeliveryQueue struct {
+	Due       int       // pending, not claimed, due now or earlier
+	OldestDue time.Time // the earliest due_at among them; zero when Due is 0
+	Claimed   int       // claimed by a dispatcher, not recorded yet
+	LastClaim time.Time // the latest claim among them; zero when Claimed is 0
+}
+
+// DeliveryQueueState returns the queue as of now, for a health check: due
+// deliveries that nobody claims, or claims that stop coming, mean a stuck
+// dispatcher.
+func (db *DB) DeliveryQueueState(ctx context.Context, now time.Time) (DeliveryQueue, error) {
+	var row struct {
+		Due       int        `db:"due"`
+		OldestDue *time.Time `db:"oldest_due"`
+		Claimed   int        `db:"claimed"`
+		LastClaim *time.Time `db:"last_claim"`
+	}
+	// Claimed rows have due_at 'infinity' (ClaimDeliveries), so both
+	// halves come from the pending index.
+	if err := db.x.GetContext(ctx, &row, `
+		SELECT count(*) FILTER (WHERE due_at <= $1) AS due,
+			min(due_at) FILTER (WHERE due_at <= $1) AS oldest_due,
+			count(*) FILTER (WHERE due_at = 'infinity') AS claimed,
+			max(claimed_at) FILTER (WHERE due_at = 'infinity') AS last_claim
+		FROM deliveries
+		WHERE state = 'pending' AND (due_at <= $1 OR due_at = 'infinity')`, now); err != nil {
+		return DeliveryQueue{}, fmt.Errorf("delivery queue state: %w", err)
+	}
+	q := DeliveryQueue{Due: row.Due, Claimed: row.Claimed}
+	if row.OldestDue != nil {
+		q.OldestDue = *row.OldestDue
+	}
+	if row.LastClaim != nil {
+		q.LastClaim = *row.LastClaim
+	}
+	return q, nil
+}
