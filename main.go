@@ -282,7 +282,7 @@ func runBot(ctx context.Context, cfg config.Config, db *storage.DB, log *slog.Lo
 		Mode: bot.Mode(cfg.Mode), WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
 		HTTPAddr: cfg.HTTPAddr, Commands: router.Commands(), Langs: langs, Pacer: limiter,
 		// /healthz reports the database and Telegram, and these.
-		HealthChecks: []bot.HealthCheck{},
+		HealthChecks: []bot.HealthCheck{{Name: "delivery", Check: engine.Health}},
 	})
 	if err != nil {
 		return err
