@@ -1,0 +1,78 @@
+package faultsuite
+
+import (
+	"testing"
+	"time"
+)
+
+// paced returns n messages sent every gap from start, numbered from n0+1.
+func paced(start time.Time, n, n0 int, gap time.Duration) samples {
+	s := make(samples, n)
+	for i := range s {
+		s[i] = sample{start.Add(time.Duration(i) * gap), n0 + i + 1}
+	}
+	return s
+}
+
+func TestMaxPerSecond(t *testing.T) {
+	t0 := time.Unix(1700000000, 0)
+	burst := append(paced(t0, 40, 0, time.Millisecond), paced(t0.Add(2*time.Second), 30, 40, 34*time.Millisecond)...)
+	tests := []struct {
+		name string
+		s    samples
+		want int
+	}{
+		{"none", nil, 0},
+		{"paced at 30/s", paced(t0, 600, 0, time.Second/30+1), 30},
+		{"a burst of 40 then paced", burst, 40},
+	}
+	for _, tt := range tests {
+		if got := tt.s.maxPerSecond(); got != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestFullPaceAfter(t *testing.T) {
+	t0 := time.Unix(1700000000, 0)
+	end := t0.Add(10 * time.Second)
+	before := paced(t0, 150, 0, time.Second/30)
+	tests := []struct {
+		name string
+		s    samples
+		want time.Duration
+		ok   bool
+	}{
+		{"resumes at full pace 2 s after the end",
+			append(before, paced(end.Add(2*time.Second), 450, 150, time.Second/30)...), 2 * time.Second, true},
+		{"crawls at 10/s for 4 s, then full pace from 5 s",
+			append(append(before, paced(end, 40, 150, 100*time.Millisecond)...), paced(end.Add(5*time.Second), 400, 190, time.Second/30)...), 5 * time.Second, true},
+		{"never back above 20/s",
+			append(before, paced(end, 450, 150, 50*time.Millisecond)...), 0, false},
+		{"only a few were left: they count when they go",
+			append(before, paced(end.Add(3*time.Second), 10, 150, time.Second/30)...), 3 * time.Second, true},
+		{"all out before the end", before, 0, true},
+		{"nothing sent", nil, 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := tt.s.fullPaceAfter(end)
+		if ok != tt.ok || (ok && (got-tt.want).Abs() > time.Millisecond) {
+			t.Errorf("%s: %v %v, want %v %v", tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestHealthAddrPrefersTheOpsListener(t *testing.T) {
+	const public = `time=… level=INFO msg="http listener ready" addr=127.0.0.1:4001` + "\n"
+	const ops = `time=… level=INFO msg="ops listener ready" addr=127.0.0.1:4002` + "\n"
+	for _, tt := range []struct{ log, want string }{
+		{"", ""},
+		{public, "127.0.0.1:4001"},
+		{public + ops, "127.0.0.1:4002"},
+		{ops + public, "127.0.0.1:4002"},
+	} {
+		if got := healthAddr(tt.log); got != tt.want {
+			t.Errorf("healthAddr(%q) = %q, want %q", tt.log, got, tt.want)
+		}
+	}
+}
