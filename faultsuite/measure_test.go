@@ -76,3 +76,36 @@ func TestHealthAddrPrefersTheOpsListener(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryBrokenPromiseFails checks that each figure past its bound makes
+// the suite fail, and that figures within bounds do not.
+func TestEveryBrokenPromiseFails(t *testing.T) {
+	base := scenario{name: "baseline", no429: true}
+	restart := scenario{name: "PostgreSQL restart", inject: func(*testing.T, *run) {}, restarts: 1, no429: true, recovers: true}
+	storm := scenario{name: "30 % 429 for 15 s", inject: func(*testing.T, *run) {}, recovers: true}
+	good := result{faultHits: 1, rate: 29.5, maxPerSecond: 31, recovery: 2 * time.Second, recoveryMeasured: true, dupBound: 16}
+	with := func(f func(*result)) result { r := good; f(&r); return r }
+	tests := []struct {
+		name  string
+		sc    scenario
+		res   result
+		broke bool
+	}{
+		{"baseline within bounds", base, good, false},
+		{"restart within bounds", restart, with(func(r *result) { r.dups = 16 }), false},
+		{"injected 429s are no fault of loa", storm, with(func(r *result) { r.self429, r.maxPerSecond = 3, 40 }), false},
+		{"a lost delivery", restart, with(func(r *result) { r.lost = 1 }), true},
+		{"one duplicate past the window", restart, with(func(r *result) { r.dups = 17 }), true},
+		{"a self-caused 429", base, with(func(r *result) { r.self429 = 1 }), true},
+		{"a burst over the ceiling", restart, with(func(r *result) { r.maxPerSecond = 40 }), true},
+		{"the baseline slow", base, with(func(r *result) { r.rate = 28 }), true},
+		{"full pace late", restart, with(func(r *result) { r.recovery = 11 * time.Second }), true},
+		{"full pace never", storm, with(func(r *result) { r.recoveryMeasured = false }), true},
+		{"a fault that never reached loa", restart, with(func(r *result) { r.faultHits = 0 }), true},
+	}
+	for _, tt := range tests {
+		if got := tt.res.broken(tt.sc); (len(got) != 0) != tt.broke {
+			t.Errorf("%s: broken %q, want broken %v", tt.name, got, tt.broke)
+		}
+	}
+}

@@ -19,10 +19,11 @@ type pgProxy struct {
 	addr string // 127.0.0.1:port, kept across outages
 	dial func() (net.Conn, error)
 
-	mu    sync.Mutex
-	ln    net.Listener // nil during an outage
-	conns map[net.Conn]struct{}
-	wg    sync.WaitGroup
+	mu      sync.Mutex
+	ln      net.Listener // nil during an outage
+	conns   map[net.Conn]struct{}
+	dropped int // connections an outage ended
+	wg      sync.WaitGroup
 }
 
 // newPGProxy starts a proxy to the server of dbURL (a postgres:// URL whose
@@ -138,6 +139,7 @@ func (p *pgProxy) Outage(d time.Duration) error {
 	for c := range p.conns {
 		c.Close()
 	}
+	p.dropped += len(p.conns) / 2 // two ends each
 	p.mu.Unlock()
 	time.Sleep(d)
 	var err error
@@ -149,6 +151,13 @@ func (p *pgProxy) Outage(d time.Duration) error {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return fmt.Errorf("proxy: listen again on %s: %w", p.addr, err)
+}
+
+// Dropped is the number of loa's connections the outages ended.
+func (p *pgProxy) Dropped() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.dropped
 }
 
 func (p *pgProxy) close() {
