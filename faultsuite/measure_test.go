@@ -54,6 +54,9 @@ func TestFullPaceAfter(t *testing.T) {
 		{"all out before the end", before, 0, true},
 		{"nothing sent", nil, 0, false},
 	}
+	if got := append(before, paced(end, 450, 150, 50*time.Millisecond)...).after(end).maxPerSecond(); got != 20 {
+		t.Errorf("at most %d in a second after the end, want 20", got)
+	}
 	for _, tt := range tests {
 		got, ok := tt.s.fullPaceAfter(end)
 		if ok != tt.ok || (ok && (got-tt.want).Abs() > time.Millisecond) {
