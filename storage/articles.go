@@ -56,6 +56,12 @@ func ContentHash(title string, published time.Time) string {
 const maxFolded = 4000
 
 func searchFolded(a NewArticle) string {
+	return FoldName(indexedText(a))
+}
+
+// indexedText is the title and the first maxFolded bytes of the summary
+// and the text that follow it.
+func indexedText(a NewArticle) string {
 	s := a.Title + " " + a.Summary + " " + a.Body
 	if len(s) > maxFolded {
 		cut := maxFolded
@@ -64,7 +70,21 @@ func searchFolded(a NewArticle) string {
 		}
 		s = s[:cut]
 	}
-	return FoldName(s)
+	return s
+}
+
+// searchTexts are the title's syllables and those of the rest of the
+// indexed text, as searchVector takes them.
+func searchTexts(a NewArticle) (title, rest string) {
+	s := indexedText(a)
+	return searchText(a.Title), searchText(s[min(len(a.Title), len(s)):])
+}
+
+// searchVector builds articles.search_vector from the title's syllables
+// ($title) and the rest's ($rest), in SQL: the title weighted A, so that a
+// title that says it ranks above a passing mention.
+func searchVector(title, rest string) string {
+	return `setweight(to_tsvector('loa_search', ` + title + `), 'A') || to_tsvector('loa_search', ` + rest + `)`
 }
 
 // InsertArticles stores the items of sourceID that are not stored yet, in
@@ -79,22 +99,24 @@ func (db *DB) InsertArticles(ctx context.Context, sourceID int64, items []NewArt
 	n := len(items)
 	guids, links, titles, summaries, bodies := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	hashes, folded := make([]string, n), make([]string, n)
+	titleTerms, restTerms := make([]string, n), make([]string, n)
 	published := make([]string, n)
 	for i, a := range items {
 		guids[i], links[i] = a.GUID, a.Link
 		titles[i], summaries[i], bodies[i] = norm.NFC.String(a.Title), norm.NFC.String(a.Summary), norm.NFC.String(a.Body)
 		hashes[i] = ContentHash(a.Title, a.PublishedAt)
 		folded[i] = searchFolded(a)
+		titleTerms[i], restTerms[i] = searchTexts(a)
 		published[i] = a.PublishedAt.UTC().Format(time.RFC3339Nano)
 	}
 	res, err := db.x.ExecContext(ctx, `
-		INSERT INTO articles (source_id, guid, link, title, summary, body, published_at, content_hash, search_folded, pushed)
-		SELECT $1, g, l, t, s, b, p::timestamptz, h, f, $10
-		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-			AS x (g, l, t, s, b, p, h, f)
+		INSERT INTO articles (source_id, guid, link, title, summary, body, published_at, content_hash, search_folded, search_vector, pushed)
+		SELECT $1, g, l, t, s, b, p::timestamptz, h, f, `+searchVector("st", "sr")+`, $10
+		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $11::text[], $12::text[])
+			AS x (g, l, t, s, b, p, h, f, st, sr)
 		ON CONFLICT DO NOTHING`,
 		sourceID, pq.Array(guids), pq.Array(links), pq.Array(titles), pq.Array(summaries), pq.Array(bodies),
-		pq.Array(published), pq.Array(hashes), pq.Array(folded), pushed)
+		pq.Array(published), pq.Array(hashes), pq.Array(folded), pushed, pq.Array(titleTerms), pq.Array(restTerms))
 	if err != nil {
 		return 0, fmt.Errorf("store articles of source %d: %w", sourceID, foreignKeyNotFound(err))
 	}
@@ -161,30 +183,68 @@ func (db *DB) ArticleByID(ctx context.Context, id int64) (Article, error) {
 	return a, nil
 }
 
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
 // SearchArticles finds the articles of the sources bound to any of unitIDs
-// whose title or text contains every word of query, diacritics and case
-// ignored ("tuyen giao" finds "Tuyên giáo"), newest first. The trigram
-// index serves the LIKE patterns.
-func (db *DB) SearchArticles(ctx context.Context, unitIDs []int64, query string, limit, offset int) ([]Article, error) {
-	words := strings.Fields(FoldName(query))
-	if len(words) == 0 {
-		return nil, nil
+// that contain the words of query as whole syllables, by the rules of
+// SearchTerms (diacritics, case, NFD and the y/i spellings ignored: "an
+// ninh" finds "An ninh", never "bình an" alone or the letters of "toàn").
+// It returns the best limit after skipping offset, and how many matched in
+// all.
+//
+// An article matches when it has every key term of the query: every term
+// but the common syllables of commonTerms ("của", "các", "và" …), or every
+// term when the query has nothing else. Matches are ordered by
+//
+//  1. phrase: the article has the query's terms, common ones included, one
+//     right after the other (tsquery t1 <-> t2 <-> …), first;
+//  2. ts_rank_cd(search_vector, key terms AND-ed), normalization 0, with
+//     the title weighted 1.0 and the text 0.1: cover density, which is
+//     higher the shorter the stretches of text holding all key terms (all
+//     words near each other rank above all words far apart) and the more
+//     such stretches, ten times higher in the title;
+//  3. newest first, then the higher id: recency breaks ties.
+func (db *DB) SearchArticles(ctx context.Context, unitIDs []int64, query string, limit, offset int) ([]Article, int, error) {
+	terms := SearchTerms(query)
+	if len(terms) == 0 {
+		return nil, 0, nil
 	}
-	patterns := make([]string, len(words))
-	for i, w := range words {
-		patterns[i] = "%" + likeEscaper.Replace(w) + "%"
+	keys := keyTerms(terms)
+	var rows []struct {
+		Article
+		Total int `db:"total"`
 	}
-	var out []Article
-	err := db.x.SelectContext(ctx, &out, `
-		SELECT `+articleColumns+` FROM articles AS a JOIN sources AS s ON s.id = a.source_id
-		WHERE `+visibleSources+` AND a.search_folded LIKE ALL ($4::text[])
-		ORDER BY a.published_at DESC, a.id DESC LIMIT $2 OFFSET $3`, pq.Array(unitIDs), limit, offset, pq.Array(patterns))
+	err := db.x.SelectContext(ctx, &rows, `
+		WITH q AS (SELECT plainto_tsquery('loa_search', $4) AS k, phraseto_tsquery('loa_search', $5) AS p)
+		SELECT `+articleColumns+`, count(*) OVER () AS total
+		FROM articles AS a JOIN sources AS s ON s.id = a.source_id, q
+		WHERE `+visibleSources+` AND a.search_vector @@ q.k
+		ORDER BY a.search_vector @@ q.p DESC,
+			ts_rank_cd('{0.1, 0.1, 0.1, 1.0}', a.search_vector, q.k, 0) DESC,
+			a.published_at DESC, a.id DESC
+		LIMIT $2 OFFSET $3`,
+		pq.Array(unitIDs), limit, offset, strings.Join(keys, " "), strings.Join(terms, " "))
 	if err != nil {
-		return nil, fmt.Errorf("search articles for %q: %w", query, err)
+		return nil, 0, fmt.Errorf("search articles for %q: %w", query, err)
 	}
-	return out, nil
+	if len(rows) == 0 {
+		if offset == 0 {
+			return nil, 0, nil
+		}
+		// Past the end: the window function counted nothing.
+		var n int
+		err := db.x.GetContext(ctx, &n, `
+			SELECT count(*) FROM articles AS a
+			WHERE `+visibleSources+` AND a.search_vector @@ plainto_tsquery('loa_search', $2)`,
+			pq.Array(unitIDs), strings.Join(keys, " "))
+		if err != nil {
+			return nil, 0, fmt.Errorf("count articles for %q: %w", query, err)
+		}
+		return nil, n, nil
+	}
+	out := make([]Article, len(rows))
+	for i, r := range rows {
+		out[i] = r.Article
+	}
+	return out, rows[0].Total, nil
 }
 
 // SetArticleText replaces an article's text and summary, once its page has
@@ -195,9 +255,11 @@ func (db *DB) SetArticleText(ctx context.Context, id int64, summary, body string
 		return fmt.Errorf("load article %d: %w", id, notFound(err))
 	}
 	summary, body = norm.NFC.String(summary), norm.NFC.String(body)
-	folded := searchFolded(NewArticle{Title: a.Title, Summary: summary, Body: body})
-	if _, err := db.x.ExecContext(ctx, `UPDATE articles SET summary = $2, body = $3, search_folded = $4 WHERE id = $1`,
-		id, summary, body, folded); err != nil {
+	na := NewArticle{Title: a.Title, Summary: summary, Body: body}
+	title, rest := searchTexts(na)
+	if _, err := db.x.ExecContext(ctx, `UPDATE articles SET summary = $2, body = $3, search_folded = $4,
+		search_vector = `+searchVector("$5::text", "$6::text")+` WHERE id = $1`,
+		id, summary, body, searchFolded(na), title, rest); err != nil {
 		return fmt.Errorf("save text of article %d: %w", id, err)
 	}
 	return nil
