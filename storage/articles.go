@@ -73,18 +73,15 @@ func indexedText(a NewArticle) string {
 	return s
 }
 
-// searchTexts are the title's syllables and those of the rest of the
-// indexed text, as searchVector takes them.
-func searchTexts(a NewArticle) (title, rest string) {
+// searchVector is articles.search_vector of a, as a tsvector literal: the
+// title's syllables weighted A, so that a title that says it ranks above a
+// passing mention, then those of the summary and text (vectorBuilder).
+func searchVector(a NewArticle) string {
+	var v vectorBuilder
+	v.add(a.Title, "A")
 	s := indexedText(a)
-	return searchText(a.Title), searchText(s[min(len(a.Title), len(s)):])
-}
-
-// searchVector builds articles.search_vector from the title's syllables
-// ($title) and the rest's ($rest), in SQL: the title weighted A, so that a
-// title that says it ranks above a passing mention.
-func searchVector(title, rest string) string {
-	return `setweight(to_tsvector('loa_search', ` + title + `), 'A') || to_tsvector('loa_search', ` + rest + `)`
+	v.add(s[min(len(a.Title), len(s)):], "")
+	return v.String()
 }
 
 // InsertArticles stores the items of sourceID that are not stored yet, in
@@ -99,24 +96,24 @@ func (db *DB) InsertArticles(ctx context.Context, sourceID int64, items []NewArt
 	n := len(items)
 	guids, links, titles, summaries, bodies := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	hashes, folded := make([]string, n), make([]string, n)
-	titleTerms, restTerms := make([]string, n), make([]string, n)
+	vectors := make([]string, n)
 	published := make([]string, n)
 	for i, a := range items {
 		guids[i], links[i] = a.GUID, a.Link
 		titles[i], summaries[i], bodies[i] = norm.NFC.String(a.Title), norm.NFC.String(a.Summary), norm.NFC.String(a.Body)
 		hashes[i] = ContentHash(a.Title, a.PublishedAt)
 		folded[i] = searchFolded(a)
-		titleTerms[i], restTerms[i] = searchTexts(a)
+		vectors[i] = searchVector(a)
 		published[i] = a.PublishedAt.UTC().Format(time.RFC3339Nano)
 	}
 	res, err := db.x.ExecContext(ctx, `
 		INSERT INTO articles (source_id, guid, link, title, summary, body, published_at, content_hash, search_folded, search_vector, pushed)
-		SELECT $1, g, l, t, s, b, p::timestamptz, h, f, `+searchVector("st", "sr")+`, $10
-		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $11::text[], $12::text[])
-			AS x (g, l, t, s, b, p, h, f, st, sr)
+		SELECT $1, g, l, t, s, b, p::timestamptz, h, f, v::tsvector, $10
+		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $11::text[])
+			AS x (g, l, t, s, b, p, h, f, v)
 		ON CONFLICT DO NOTHING`,
 		sourceID, pq.Array(guids), pq.Array(links), pq.Array(titles), pq.Array(summaries), pq.Array(bodies),
-		pq.Array(published), pq.Array(hashes), pq.Array(folded), pushed, pq.Array(titleTerms), pq.Array(restTerms))
+		pq.Array(published), pq.Array(hashes), pq.Array(folded), pushed, pq.Array(vectors))
 	if err != nil {
 		return 0, fmt.Errorf("store articles of source %d: %w", sourceID, foreignKeyNotFound(err))
 	}
@@ -195,7 +192,9 @@ func (db *DB) ArticleByID(ctx context.Context, id int64) (Article, error) {
 // term when the query has nothing else. Matches are ordered by
 //
 //  1. phrase: the article has the query's terms, common ones included, one
-//     right after the other (tsquery t1 <-> t2 <-> …), first;
+//     right after the other in one clause (tsquery t1 <-> t2 <-> …; the
+//     stored positions skip one at punctuation), first; then those that
+//     have the key terms so ("các dân quân": "dân quân");
 //  2. ts_rank_cd(search_vector, key terms AND-ed), normalization 0, with
 //     the title weighted 1.0 and the text 0.1: cover density, which is
 //     higher the shorter the stretches of text holding all key terms (all
@@ -213,11 +212,12 @@ func (db *DB) SearchArticles(ctx context.Context, unitIDs []int64, query string,
 		Total int `db:"total"`
 	}
 	err := db.x.SelectContext(ctx, &rows, `
-		WITH q AS (SELECT plainto_tsquery('loa_search', $4) AS k, phraseto_tsquery('loa_search', $5) AS p)
+		WITH q AS (SELECT plainto_tsquery('loa_search', $4) AS k, phraseto_tsquery('loa_search', $4) AS pk,
+			phraseto_tsquery('loa_search', $5) AS p)
 		SELECT `+articleColumns+`, count(*) OVER () AS total
 		FROM articles AS a JOIN sources AS s ON s.id = a.source_id, q
 		WHERE `+visibleSources+` AND a.search_vector @@ q.k
-		ORDER BY a.search_vector @@ q.p DESC,
+		ORDER BY a.search_vector @@ q.p DESC, a.search_vector @@ q.pk DESC,
 			ts_rank_cd('{0.1, 0.1, 0.1, 1.0}', a.search_vector, q.k, 0) DESC,
 			a.published_at DESC, a.id DESC
 		LIMIT $2 OFFSET $3`,
@@ -256,10 +256,9 @@ func (db *DB) SetArticleText(ctx context.Context, id int64, summary, body string
 	}
 	summary, body = norm.NFC.String(summary), norm.NFC.String(body)
 	na := NewArticle{Title: a.Title, Summary: summary, Body: body}
-	title, rest := searchTexts(na)
 	if _, err := db.x.ExecContext(ctx, `UPDATE articles SET summary = $2, body = $3, search_folded = $4,
-		search_vector = `+searchVector("$5::text", "$6::text")+` WHERE id = $1`,
-		id, summary, body, searchFolded(na), title, rest); err != nil {
+		search_vector = $5::tsvector WHERE id = $1`,
+		id, summary, body, searchFolded(na), searchVector(na)); err != nil {
 		return fmt.Errorf("save text of article %d: %w", id, err)
 	}
 	return nil

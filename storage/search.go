@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -37,10 +38,71 @@ func SearchTerms(text string) []string {
 	return terms
 }
 
-// searchText is SearchTerms joined by spaces: what the database indexes
-// (the loa_search configuration only splits it at the spaces again).
-func searchText(text string) string {
-	return strings.Join(SearchTerms(text), " ")
+// maxPosition is the largest position a tsvector keeps, and
+// maxPositions the most it keeps for one lexeme.
+const (
+	maxPosition  = 16383
+	maxPositions = 256
+)
+
+// vectorBuilder writes articles.search_vector as a tsvector literal: the
+// terms of SearchTerms at their positions, so that a phrase query matches
+// syllables that follow each other. Positions skip one at punctuation (and
+// between the title and the text), so that a phrase never matches across a
+// sentence or a comma: "… ngày lễ. Hội thi …" is not "lễ hội".
+type vectorBuilder struct {
+	pos       int
+	positions map[string][]string
+	order     []string
+}
+
+// add appends the terms of text, their positions marked with weight ("A"
+// for the title, "" for the text).
+func (v *vectorBuilder) add(text, weight string) {
+	if v.positions == nil {
+		v.positions = map[string][]string{}
+	}
+	v.pos++ // a gap after what came before
+	var term []rune
+	flush := func() {
+		if len(term) == 0 {
+			return
+		}
+		t := spellingVariant(string(term))
+		term = term[:0]
+		v.pos++
+		if v.pos > maxPosition || len(v.positions[t]) >= maxPositions {
+			return
+		}
+		if _, ok := v.positions[t]; !ok {
+			v.order = append(v.order, t)
+		}
+		v.positions[t] = append(v.positions[t], strconv.Itoa(v.pos)+weight)
+	}
+	for _, r := range FoldName(text) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsNumber(r):
+			term = append(term, r)
+		case r == ' ' || r == '-':
+			flush()
+		default:
+			flush()
+			v.pos++
+		}
+	}
+	flush()
+}
+
+// String is the tsvector literal ('ninh':2A,9 …).
+func (v *vectorBuilder) String() string {
+	var b strings.Builder
+	for i, t := range v.order {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString("'" + t + "':" + strings.Join(v.positions[t], ","))
+	}
+	return b.String()
 }
 
 // spellingVariant writes C+y as C+i for the consonants listed on
