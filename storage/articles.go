@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -207,45 +208,54 @@ func (db *DB) SearchArticles(ctx context.Context, unitIDs []int64, query string,
 		return nil, 0, nil
 	}
 	keys := keyTerms(terms)
-	var rows []struct {
-		Article
-		Total int `db:"total"`
+	phrase := phraseLexemes(keys)
+	if phrase == "" {
+		phrase = phraseLexemes(terms)
 	}
-	err := db.x.SelectContext(ctx, &rows, `
+	// Candidates: the newest rankedCandidates articles with every key term,
+	// and the newest rankedCandidates with the phrase (found by its pairs
+	// of syllables in the index, whatever their age).
+	cand := `SELECT a.id FROM articles AS a WHERE ` + visibleSources + ` AND a.search_vector @@ plainto_tsquery('loa_search', $4)
+		ORDER BY a.published_at DESC, a.id DESC LIMIT ` + strconv.Itoa(rankedCandidates)
+	if phrase != "" {
+		cand = `(` + cand + `) UNION (SELECT a.id FROM articles AS a WHERE ` + visibleSources + ` AND a.search_vector @@ $6::tsquery
+			ORDER BY a.published_at DESC, a.id DESC LIMIT ` + strconv.Itoa(rankedCandidates) + `)`
+	}
+	args := []any{pq.Array(unitIDs), limit, offset, strings.Join(keys, " "), strings.Join(terms, " ")}
+	if phrase != "" {
+		args = append(args, phrase)
+	}
+	var out []Article
+	err := db.x.SelectContext(ctx, &out, `
 		WITH q AS (SELECT plainto_tsquery('loa_search', $4) AS k, phraseto_tsquery('loa_search', $4) AS pk,
-			phraseto_tsquery('loa_search', $5) AS p)
-		SELECT `+articleColumns+`, count(*) OVER () AS total
-		FROM articles AS a JOIN sources AS s ON s.id = a.source_id, q
-		WHERE `+visibleSources+` AND a.search_vector @@ q.k
+			phraseto_tsquery('loa_search', $5) AS p),
+		c AS (`+cand+`)
+		SELECT `+articleColumns+`
+		FROM c JOIN articles AS a ON a.id = c.id JOIN sources AS s ON s.id = a.source_id, q
 		ORDER BY a.search_vector @@ q.p DESC, a.search_vector @@ q.pk DESC,
 			ts_rank_cd('{0.1, 0.1, 0.1, 1.0}', a.search_vector, q.k, 0) DESC,
 			a.published_at DESC, a.id DESC
-		LIMIT $2 OFFSET $3`,
-		pq.Array(unitIDs), limit, offset, strings.Join(keys, " "), strings.Join(terms, " "))
+		LIMIT $2 OFFSET $3`, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search articles for %q: %w", query, err)
 	}
-	if len(rows) == 0 {
-		if offset == 0 {
-			return nil, 0, nil
-		}
-		// Past the end: the window function counted nothing.
-		var n int
-		err := db.x.GetContext(ctx, &n, `
-			SELECT count(*) FROM articles AS a
-			WHERE `+visibleSources+` AND a.search_vector @@ plainto_tsquery('loa_search', $2)`,
-			pq.Array(unitIDs), strings.Join(keys, " "))
-		if err != nil {
-			return nil, 0, fmt.Errorf("count articles for %q: %w", query, err)
-		}
-		return nil, n, nil
+	var total int
+	err = db.x.GetContext(ctx, &total, `
+		SELECT count(*) FROM articles AS a
+		WHERE `+visibleSources+` AND a.search_vector @@ plainto_tsquery('loa_search', $2)`,
+		pq.Array(unitIDs), strings.Join(keys, " "))
+	if err != nil {
+		return nil, 0, fmt.Errorf("count articles for %q: %w", query, err)
 	}
-	out := make([]Article, len(rows))
-	for i, r := range rows {
-		out[i] = r.Article
-	}
-	return out, rows[0].Total, nil
+	return out, total, nil
 }
+
+// rankedCandidates bounds the articles SearchArticles ranks: the newest
+// that have every key term, and the newest that have the phrase. Ranking
+// reads each candidate's tsvector, so ranking every match of a common word
+// among 100,000 articles would take hundreds of milliseconds; an older
+// article that only has the words apart is found by more words.
+const rankedCandidates = 300
 
 // SetArticleText replaces an article's text and summary, once its page has
 // been read (the feed carried a teaser only).

@@ -50,10 +50,16 @@ const (
 // syllables that follow each other. Positions skip one at punctuation (and
 // between the title and the text), so that a phrase never matches across a
 // sentence or a comma: "… ngày lễ. Hội thi …" is not "lễ hội".
+//
+// Each pair of syllables that follow each other in a clause is stored too,
+// as one lexeme with a space ('an ninh'), so that the GIN index finds the
+// articles holding a phrase without reading every article holding its
+// words (phraseLexemes).
 type vectorBuilder struct {
 	pos       int
 	positions map[string][]string
 	order     []string
+	prev      string // the term at pos, "" after a gap
 }
 
 // add appends the terms of text, their positions marked with weight ("A"
@@ -63,7 +69,17 @@ func (v *vectorBuilder) add(text, weight string) {
 		v.positions = map[string][]string{}
 	}
 	v.pos++ // a gap after what came before
+	v.prev = ""
 	var term []rune
+	put := func(lexeme string) {
+		if v.pos > maxPosition || len(v.positions[lexeme]) >= maxPositions {
+			return
+		}
+		if _, ok := v.positions[lexeme]; !ok {
+			v.order = append(v.order, lexeme)
+		}
+		v.positions[lexeme] = append(v.positions[lexeme], strconv.Itoa(v.pos)+weight)
+	}
 	flush := func() {
 		if len(term) == 0 {
 			return
@@ -71,13 +87,11 @@ func (v *vectorBuilder) add(text, weight string) {
 		t := spellingVariant(string(term))
 		term = term[:0]
 		v.pos++
-		if v.pos > maxPosition || len(v.positions[t]) >= maxPositions {
-			return
+		put(t)
+		if v.prev != "" {
+			put(v.prev + " " + t)
 		}
-		if _, ok := v.positions[t]; !ok {
-			v.order = append(v.order, t)
-		}
-		v.positions[t] = append(v.positions[t], strconv.Itoa(v.pos)+weight)
+		v.prev = t
 	}
 	for _, r := range FoldName(text) {
 		switch {
@@ -88,6 +102,7 @@ func (v *vectorBuilder) add(text, weight string) {
 		default:
 			flush()
 			v.pos++
+			v.prev = ""
 		}
 	}
 	flush()
@@ -160,4 +175,17 @@ func MatchesTerms(text, query string) bool {
 		}
 	}
 	return true
+}
+
+// phraseLexemes is a tsquery that the articles holding terms one after
+// the other match, and few others: every pair of neighbours, as stored by
+// vectorBuilder, AND-ed ('an ninh' & 'ninh bien' …). It is "" for fewer
+// than two terms. Terms are letters and digits only (SearchTerms), so they
+// need no escaping.
+func phraseLexemes(terms []string) string {
+	var pairs []string
+	for i := 1; i < len(terms); i++ {
+		pairs = append(pairs, "'"+terms[i-1]+" "+terms[i]+"'")
+	}
+	return strings.Join(pairs, " & ")
 }

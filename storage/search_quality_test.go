@@ -176,6 +176,8 @@ func labelledSet(t testing.TB) []labelledArticle {
 	return out
 }
 
+var phraseTerms = map[string][]string{}
+
 // containsPhrase reports whether text has the syllables of one of
 // phrases one after the other in one clause (search matches no phrase
 // across punctuation), and which.
@@ -187,7 +189,11 @@ func containsPhrase(text string, phrases ...string) (string, bool) {
 		clauses = append(clauses, storage.SearchTerms(c))
 	}
 	for _, p := range phrases {
-		want := storage.SearchTerms(p)
+		want, ok := phraseTerms[p]
+		if !ok {
+			want = storage.SearchTerms(p)
+			phraseTerms[p] = want
+		}
 		for _, have := range clauses {
 			for i := 0; len(want) > 0 && i+len(want) <= len(have); i++ {
 				if slices.Equal(have[i:i+len(want)], want) {
@@ -371,7 +377,7 @@ func storeBulk(t testing.TB, db *storage.DB, sourceID int64, n int) {
 			batch = batch[:0]
 		}
 	}
-	if _, err := db.X().ExecContext(ctx, `ANALYZE articles`); err != nil {
+	if _, err := db.X().ExecContext(ctx, `VACUUM ANALYZE articles`); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("stored %d synthetic articles in %v", n, time.Since(start).Round(time.Millisecond))
