@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/lib/pq"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/loabot/loa/storage"
@@ -300,6 +301,7 @@ func TestSearchQuality(t *testing.T) {
 	if bench {
 		// Time every query again, now that the cache is warm, five times.
 		took = took[:0]
+		slowest := map[string]time.Duration{}
 		for range 5 {
 			for _, tp := range searchTopics {
 				for _, q := range tp.queries {
@@ -307,9 +309,25 @@ func TestSearchQuality(t *testing.T) {
 					if _, _, err := db.SearchArticles(ctx, []int64{u.ID}, q, 10, 0); err != nil {
 						t.Fatal(err)
 					}
-					took = append(took, time.Since(start))
+					d := time.Since(start)
+					took = append(took, d)
+					slowest[q] = max(slowest[q], d)
 				}
 			}
+		}
+		if os.Getenv("LOA_BENCH") == "explain" {
+			for q, d := range slowest {
+				if d > 30*time.Millisecond {
+					t.Logf("slow: %q %v", q, d)
+				}
+			}
+			var plan []string
+			if err := db.X().SelectContext(ctx, &plan, `EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) FROM articles AS a
+				WHERE a.source_id = ANY (ARRAY(SELECT su.source_id FROM source_units AS su WHERE su.unit_id = ANY ($1::bigint[])))
+				AND a.search_vector @@ plainto_tsquery('loa_search', 'dai hoi')`, pq.Array([]int64{u.ID})); err != nil {
+				t.Fatal(err)
+			}
+			t.Log(strings.Join(plan, "\n"))
 		}
 		slices.Sort(took)
 		p99 = took[len(took)*99/100]

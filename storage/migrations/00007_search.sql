@@ -21,6 +21,13 @@ ALTER TEXT SEARCH CONFIGURATION loa_search
 -- written with the row by InsertArticles and SetArticleText (searchVector).
 ALTER TABLE articles ADD COLUMN search_vector tsvector NOT NULL DEFAULT '';
 
+-- Keep the rows narrow: text, summary and vectors go to the TOAST table,
+-- so that counting the matches of a common word and picking the newest of
+-- them (SearchArticles) reads few pages; only the ranked candidates' vectors
+-- are read in full. Applies to rows written from now on, so before the
+-- backfill below.
+ALTER TABLE articles SET (toast_tuple_target = 256);
+
 -- Rows stored before this migration: their search_folded is already folded
 -- (diacritics, case, đ) by the same FoldName; the y/i rule of SearchTerms
 -- is applied here to it. They lack only the title's weight (a title match
@@ -34,6 +41,7 @@ CREATE INDEX articles_search_vector_idx ON articles USING gin (search_vector);
 DROP INDEX articles_search_idx;
 
 -- +goose Down
+ALTER TABLE articles RESET (toast_tuple_target);
 CREATE INDEX articles_search_idx ON articles USING gin (search_folded gin_trgm_ops);
 DROP INDEX articles_search_vector_idx;
 ALTER TABLE articles DROP COLUMN search_vector;
