@@ -76,12 +76,24 @@ func indexedText(a NewArticle) string {
 
 // searchVector is articles.search_vector of a, as a tsvector literal: the
 // title's syllables weighted A, so that a title that says it ranks above a
-// passing mention, then those of the summary and text (vectorBuilder).
+// passing mention, then those of the summary and of the text, within
+// maxFolded bytes (vectorBuilder). Each part starts a new clause: a summary
+// cut short does not make a phrase with the text after it.
 func searchVector(a NewArticle) string {
 	var v vectorBuilder
 	v.add(a.Title, "A")
-	s := indexedText(a)
-	v.add(s[min(len(a.Title), len(s)):], "")
+	budget := maxFolded
+	for _, part := range []string{a.Summary, a.Body} {
+		if len(part) > budget {
+			cut := budget
+			for cut > 0 && !utf8.RuneStart(part[cut]) {
+				cut--
+			}
+			part = part[:cut]
+		}
+		budget -= len(part)
+		v.add(part, "")
+	}
 	return v.String()
 }
 
@@ -271,7 +283,7 @@ func (db *DB) SearchArticles(ctx context.Context, unitIDs []int64, query string,
 // reads each candidate's tsvector, so ranking every match of a common word
 // among 100,000 articles would take hundreds of milliseconds; an older
 // article that only has the words apart is found by more words.
-const rankedCandidates = 300
+const rankedCandidates = 200
 
 // SetArticleText replaces an article's text and summary, once its page has
 // been read (the feed carried a teaser only).
