@@ -214,6 +214,11 @@ func (db *DB) ArticleByID(ctx context.Context, id int64) (Article, error) {
 //     words near each other rank above all words far apart) and the more
 //     such stretches, ten times higher in the title;
 //  3. newest first, then the higher id: recency breaks ties.
+//
+// Only candidates are ranked (rankedCandidates): the newest articles with
+// every key term and the newest with the phrase, which the index finds by
+// its pairs of neighbouring syllables (phraseLexemes). The total counts
+// every match.
 func (db *DB) SearchArticles(ctx context.Context, unitIDs []int64, query string, limit, offset int) ([]Article, int, error) {
 	terms := SearchTerms(query)
 	if len(terms) == 0 {
