@@ -130,6 +130,8 @@ func (r Revision) RefusalLines(lang messages.Lang) []string {
 	for code, n := range r.Refused {
 		rs = append(rs, messages.ReasonCount{Code: code, Count: n})
 	}
-	sort.Slice(rs, func(i, j int) bool { return rs[i].Count > rs[j].Count || (rs[i].Count == rs[j].Count && rs[i].Code < rs[j].Code) })
+	sort.Slice(rs, func(i, j int) bool {
+		return rs[i].Count > rs[j].Count || (rs[i].Count == rs[j].Count && rs[i].Code < rs[j].Code)
+	})
 	return messages.DeliveryReasonLines(lang, rs)
 }
