@@ -392,7 +392,7 @@ func (s *Server) stopLocked() error {
 		_, err = s.conn.ExecContext(ctx, "SELECT pg_advisory_unlock_shared($1)", presenceKey)
 		_ = s.conn.Close()
 		_ = s.presence.Close()
-		if err != nil && alive(s.pid) {
+		if err != nil && !s.goneSoon() {
 			return fmt.Errorf("let go of PostgreSQL in %s: %w", s.dir, err)
 		}
 		return nil
@@ -400,7 +400,7 @@ func (s *Server) stopLocked() error {
 	if err != nil {
 		_ = s.conn.Close()
 		_ = s.presence.Close()
-		if !alive(s.pid) {
+		if s.goneSoon() {
 			return nil // gone already (killed, crashed): nothing left to stop
 		}
 		return fmt.Errorf("stop PostgreSQL in %s: %w", s.dir, err)
@@ -410,6 +410,14 @@ func (s *Server) stopLocked() error {
 	_ = s.conn.Close()
 	_ = s.presence.Close()
 	return serr
+}
+
+// goneSoon reports whether the postmaster is gone, or is within a few
+// seconds: a killed server closes its sockets (so our connection fails)
+// before the kernel has finished tearing the process down, and on a busy
+// machine that takes a moment.
+func (s *Server) goneSoon() bool {
+	return waitFor(5*time.Second, func() bool { return !alive(s.pid) })
 }
 
 // shutdown asks the postmaster for a fast shutdown and waits until it is
