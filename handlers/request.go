@@ -97,6 +97,13 @@ type Request struct {
 	// ReplyTo is the author of the message this one answers, if any.
 	ReplyTo *User
 
+	// Media, Location and Forward are what a message carries besides its
+	// text (a caption arrives as Text, with its entities); see
+	// request_media.go.
+	Media    []Media
+	Location *Location
+	Forward  *ForwardOrigin
+
 	// CallbackID and Data of a button press (KindCallback); MessageID is then
 	// the message that carries the button.
 	CallbackID string
