@@ -270,6 +270,7 @@ func runBot(ctx context.Context, cfg config.Config, db *storage.DB, log *slog.Lo
 	router := handlers.NewRouter(handlers.Config{
 		Store: db, Directory: db, Articles: db, Sources: watcher, Tasks: db, Broadcasts: engine, ChatAdmins: client, BotUsername: me, Lang: lang,
 		Location: cfg.Location, Clock: time.Now, Logger: log,
+		Reports: db, ReportDelivery: engine,
 	})
 	langs := []messages.Lang{lang}
 	for _, l := range []messages.Lang{messages.Vietnamese, messages.English} {

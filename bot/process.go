@@ -207,7 +207,7 @@ func (b *Bot) handle(ctx context.Context, u storage.InboxUpdate) {
 		b.log.Error("stored update cannot be decoded", "update_id", u.UpdateID, "err", err)
 		return
 	}
-	req, ok := toRequest(&up)
+	req, ok := toRequestWithMedia(&up, u.Payload)
 	if !ok {
 		return
 	}
