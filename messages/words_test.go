@@ -225,9 +225,9 @@ func TestCatalogGlossary(t *testing.T) {
 
 func TestDeliveryReasonLinesMergeWhatReadsTheSame(t *testing.T) {
 	got := DeliveryReasonLines(Vietnamese, []ReasonCount{
-		{"Forbidden: bot was kicked from the supergroup chat", 1200},
-		{"Forbidden: bot was blocked by the user", 30},
-		{"Forbidden: bot was kicked from the group chat", 5},
+		{"Forbidden: bot was kicked from the supergroup chat", 1200, ""},
+		{"Forbidden: bot was blocked by the user", 30, ""},
+		{"Forbidden: bot was kicked from the group chat", 5, ""},
 	})
 	want := []string{
 		"• <i>Loa đã bị mời ra khỏi nhóm</i>: 1.205",
