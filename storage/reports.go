@@ -110,9 +110,9 @@ type NewReport struct {
 	UnitID       int64
 	Passed       []int64
 	Link         string // normalised; "" for none
-	Text    string
-	Content []byte
-	At      time.Time
+	Text         string
+	Content      []byte
+	At           time.Time
 }
 
 // FiledReport says what FileReport did.
