@@ -677,6 +677,7 @@ func (r *Router) listReports(ctx context.Context, c *Context, a *access) (Respon
 			more := messages.HTML("")
 			if rep.Reporters > 1 {
 				more = messages.HTML(c.T(messages.KeyReportListReporters, rep.Reporters))
+
 			}
 			b.WriteString("\n" + c.T(messages.KeyReportListLine, rep.ID, messages.Date(rep.CreatedAt, r.loc),
 				names[rep.UnitID], excerpt, more))

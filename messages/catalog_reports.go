@@ -44,8 +44,8 @@ func init() {
 		KeyReportMediaLine:     "Kèm theo: %d tệp",
 		KeyReportMap:           "xem trên bản đồ",
 		KeyReportHistoryHeader: "<b>Diễn biến</b>",
-		KeyReportHistoryLine:   "%s · %s · %s%s",
-		KeyReportNote:          " — %s",
+		KeyReportHistoryLine:   "%s · %s · %s %s",
+		KeyReportNote:          "— %s",
 
 		KeyReportButtonTake:     "✅ Tiếp nhận",
 		KeyReportButtonEscalate: "⬆️ Chuyển lên",
@@ -71,8 +71,8 @@ func init() {
 
 		KeyReportListHeader:    "<b>Báo cáo chưa xử lý</b> (%d)",
 		KeyReportListKind:      "<b>%s</b>",
-		KeyReportListLine:      "#%d · %s · %s · %s%s",
-		KeyReportListReporters: " · %d người báo cáo",
+		KeyReportListLine:      "#%d · %s · %s · %s %s",
+		KeyReportListReporters: "· %d người báo cáo",
 		KeyReportListEmpty:     "Không có báo cáo nào chưa xử lý ở các đơn vị của đồng chí.",
 		KeyReportListFooter:    "Xem một báo cáo: /baocao &lt;số&gt;",
 		KeyReportSameLinkHead:  "Đường dẫn %s có %d báo cáo, %d người báo cáo:",
@@ -139,8 +139,8 @@ func init() {
 		KeyReportMediaLine:     "Attached: %d files",
 		KeyReportMap:           "see on the map",
 		KeyReportHistoryHeader: "<b>History</b>",
-		KeyReportHistoryLine:   "%s · %s · %s%s",
-		KeyReportNote:          " — %s",
+		KeyReportHistoryLine:   "%s · %s · %s %s",
+		KeyReportNote:          "— %s",
 
 		KeyReportButtonTake:     "✅ Take",
 		KeyReportButtonEscalate: "⬆️ Escalate",
@@ -166,8 +166,8 @@ func init() {
 
 		KeyReportListHeader:    "<b>Open reports</b> (%d)",
 		KeyReportListKind:      "<b>%s</b>",
-		KeyReportListLine:      "#%d · %s · %s · %s%s",
-		KeyReportListReporters: " · %d people",
+		KeyReportListLine:      "#%d · %s · %s · %s %s",
+		KeyReportListReporters: "· %d people",
 		KeyReportListEmpty:     "There are no open reports in your units.",
 		KeyReportListFooter:    "See one report: /report &lt;number&gt;",
 		KeyReportSameLinkHead:  "The link %s is in %d reports, by %d people:",
