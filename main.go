@@ -271,7 +271,7 @@ func runBot(ctx context.Context, cfg config.Config, db *storage.DB, log *slog.Lo
 	watcher := newFeedWatcher(cfg, db, engine, log)
 	reminders := &agreements.Scheduler{
 		Store: db, Publisher: engine, Clock: time.Now, Location: cfg.Location, At: cfg.ReminderTime,
-		Lang: lang, Logger: log,
+		Lang: lang, Logger: log, Reports: db, ReportPublisher: engine,
 	}
 	router := handlers.NewRouter(handlers.Config{
 		Store: db, Directory: db, Articles: db, Sources: watcher, Tasks: db, Broadcasts: engine, ChatAdmins: client, BotUsername: me, Lang: lang,

@@ -16,7 +16,6 @@ import (
 	"github.com/loabot/loa/agreements"
 	"github.com/loabot/loa/config"
 	"github.com/loabot/loa/delivery"
-	"github.com/loabot/loa/handlers"
 	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/reports"
 	"github.com/loabot/loa/storage"
@@ -259,11 +258,11 @@ func (x exporter) reports(ctx context.Context, code, path string) (int, error) {
 			}
 			rows = append(rows, []any{
 				r.ID, messages.Date(r.CreatedAt, x.loc), name(r.OriginUnitID),
-				handlers.StateName(x.lang, reports.State(r.State)), r.Reporters, strings.Join(who, ", "),
+				reports.StateName(x.lang, reports.State(r.State)), r.Reporters, strings.Join(who, ", "),
 				strings.Join(texts, "\n"), link, closed,
 			})
 		}
-		if err := writeSheet(f, sheetName(handlers.KindName(x.lang, k)), header, rows); err != nil {
+		if err := writeSheet(f, sheetName(reports.KindName(x.lang, k)), header, rows); err != nil {
 			return 0, err
 		}
 		n += len(rows)

@@ -62,32 +62,6 @@ func (r *Router) addReportCommands() {
 	r.add(&command{name: "report", desc: messages.KeyCmdReport, run: r.report})
 }
 
-func kindKey(k reports.Kind) messages.Key {
-	switch k {
-	case reports.KindOpinion:
-		return messages.KeyReportKindOpinion
-	case reports.KindFalse:
-		return messages.KeyReportKindFalse
-	case reports.KindModel:
-		return messages.KeyReportKindModel
-	case reports.KindBorder:
-		return messages.KeyReportKindBorder
-	}
-	return messages.KeyReportKindOther
-}
-
-func stateKey(s reports.State) messages.Key {
-	switch s {
-	case reports.StateTaken:
-		return messages.KeyReportStateTaken
-	case reports.StateEscalated:
-		return messages.KeyReportStateEscalated
-	case reports.StateHandled:
-		return messages.KeyReportStateHandled
-	}
-	return messages.KeyReportStateNew
-}
-
 func actionKey(a reports.Action) messages.Key {
 	switch a {
 	case reports.ActionJoined:
@@ -101,13 +75,6 @@ func actionKey(a reports.Action) messages.Key {
 	}
 	return messages.KeyReportActionCreated
 }
-
-// KindName is a kind as people read it (plain text); the export and the
-// digest use it too.
-func KindName(lang messages.Lang, k reports.Kind) string { return messages.Plain(lang, kindKey(k)) }
-
-// StateName is a state as people read it (plain text).
-func StateName(lang messages.Lang, s reports.State) string { return messages.Plain(lang, stateKey(s)) }
 
 // viewer is the asker as the report rules see them.
 func (a *access) viewer() reports.Viewer {
@@ -208,7 +175,7 @@ func kindButtons(lang messages.Lang, draftID int64) [][]Button {
 	var rows [][]Button
 	for _, k := range reports.Kinds {
 		rows = append(rows, []Button{{
-			Text: KindName(lang, k),
+			Text: reports.KindName(lang, k),
 			Data: fmt.Sprintf("%s:k:%d:%s", reportCallback, draftID, k),
 		}})
 	}
@@ -544,9 +511,9 @@ func unitNames(all []storage.Unit) map[int64]string {
 func (r *Router) renderReport(lang messages.Lang, rep storage.Report, entries []storage.ReportEntry, history []storage.ReportEvent, names map[int64]string, withNames bool) string {
 	T := func(k messages.Key, args ...any) string { return messages.T(lang, k, args...) }
 	var b strings.Builder
-	b.WriteString(T(messages.KeyReportHeader, rep.ID, KindName(lang, reports.Kind(rep.Kind))))
+	b.WriteString(T(messages.KeyReportHeader, rep.ID, reports.KindName(lang, reports.Kind(rep.Kind))))
 	b.WriteString("\n" + T(messages.KeyReportUnitLine, names[rep.UnitID]))
-	b.WriteString("\n" + T(messages.KeyReportStateLine, StateName(lang, reports.State(rep.State))))
+	b.WriteString("\n" + T(messages.KeyReportStateLine, reports.StateName(lang, reports.State(rep.State))))
 	if rep.Reporters > 1 {
 		b.WriteString("\n" + T(messages.KeyReportReportersLine, rep.Reporters))
 	}
@@ -658,7 +625,7 @@ func (r *Router) listReports(ctx context.Context, c *Context, a *access) (Respon
 				continue
 			}
 			if first {
-				b.WriteString("\n\n" + c.T(messages.KeyReportListKind, KindName(c.Lang, k)))
+				b.WriteString("\n\n" + c.T(messages.KeyReportListKind, reports.KindName(c.Lang, k)))
 				first = false
 			}
 			entries, err := r.reports.ReportEntries(ctx, rep.ID)
@@ -810,7 +777,7 @@ func (r *Router) sameLink(ctx context.Context, c *Context, a *access, rep storag
 			continue
 		}
 		lines = append(lines, c.T(messages.KeyReportListLine, full.ID, messages.Date(full.CreatedAt, r.loc),
-			names[full.UnitID], StateName(c.Lang, reports.State(full.State)),
+			names[full.UnitID], reports.StateName(c.Lang, reports.State(full.State)),
 			messages.HTML(c.T(messages.KeyReportListReporters, full.Reporters))))
 	}
 	text := c.T(messages.KeyReportSameLinkHead, messages.Link(rep.Link, rep.Link), len(list), people) + "\n" + strings.Join(lines, "\n")

@@ -46,7 +46,9 @@ func (db *DB) SaveReportDraft(ctx context.Context, d ReportDraft) (int64, error)
 		if err := ensureUser(ctx, tx, d.UserID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM report_drafts WHERE user_id = $1`, d.UserID); err != nil {
+		// The person's earlier draft, and anyone's that expired: what
+		// people never finished is not kept.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_drafts WHERE user_id = $1 OR expires_at <= $2`, d.UserID, d.CreatedAt); err != nil {
 			return err
 		}
 		return tx.GetContext(ctx, &id, `
@@ -85,17 +87,6 @@ func (db *DB) SetReportDraftKind(ctx context.Context, id, userID int64, kind str
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
-}
-
-// DeleteExpiredReportDrafts removes drafts expired at now and returns how
-// many; what a person never finished is not kept.
-func (db *DB) DeleteExpiredReportDrafts(ctx context.Context, now time.Time) (int, error) {
-	res, err := db.x.ExecContext(ctx, `DELETE FROM report_drafts WHERE expires_at <= $1`, now)
-	if err != nil {
-		return 0, fmt.Errorf("delete expired report drafts: %w", err)
-	}
-	n, err := res.RowsAffected()
-	return int(n), err
 }
 
 // NewReport is a finished draft becoming a report.
@@ -423,6 +414,17 @@ func (db *DB) UnitOfficerIDs(ctx context.Context, unitID int64) ([]int64, error)
 	if err := db.x.SelectContext(ctx, &out, `
 		SELECT user_id FROM memberships WHERE unit_id = $1 AND role = 'officer' ORDER BY user_id`, unitID); err != nil {
 		return nil, fmt.Errorf("officers of unit %d: %w", unitID, err)
+	}
+	return out, nil
+}
+
+// OfficerMemberships returns every officer's place, by user: who gets the
+// reports section of the Monday digest, and for which units.
+func (db *DB) OfficerMemberships(ctx context.Context) ([]Membership, error) {
+	var out []Membership
+	if err := db.x.SelectContext(ctx, &out, `
+		SELECT user_id, unit_id, role, created_at FROM memberships WHERE role = 'officer' ORDER BY user_id, unit_id`); err != nil {
+		return nil, fmt.Errorf("officers: %w", err)
 	}
 	return out, nil
 }
