@@ -358,7 +358,7 @@ func (r *Router) chooseUnit(ctx context.Context, c *Context, a *access, draftID,
 
 // fileReport turns the draft into a report for unit and sends it to the
 // officers: of the unit itself, or of the nearest unit above with an
-// officer, so that a report from a unit without one reaches someone.
+// officer, or else to the admins, so that a report always reaches someone.
 func (r *Router) fileReport(ctx context.Context, c *Context, a *access, d storage.ReportDraft, content reports.Content, unit int64) (Response, error) {
 	dest, passed := unit, []int64(nil)
 	officers, err := r.reports.UnitOfficerIDs(ctx, unit)
@@ -373,6 +373,17 @@ func (r *Router) fileReport(ctx context.Context, c *Context, a *access, d storag
 			if officers, err = r.reports.UnitOfficerIDs(ctx, dest); err != nil {
 				return Response{}, err
 			}
+		}
+	}
+	if len(officers) == 0 {
+		// Nobody in charge anywhere above: the admins, so that no report
+		// is filed for nobody to read.
+		admins, err := r.dir.Admins(ctx)
+		if err != nil {
+			return Response{}, err
+		}
+		for _, u := range admins {
+			officers = append(officers, u.ID)
 		}
 	}
 	filed, err := r.reports.FileReport(ctx, storage.NewReport{
