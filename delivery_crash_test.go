@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"io"
 	"net/http"
 	"regexp"
@@ -10,8 +9,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/lib/pq"
 
 	"github.com/loabot/loa/delivery"
 	"github.com/loabot/loa/emulator"
@@ -43,7 +40,7 @@ func TestKilledDispatcherLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := emu.AddChats(emulator.ChatPrivate, chats)
-	seedFollowers(t, dbURL, all, city.ID)
+	pgtest.Followers(t, dbURL, city.ID, emulator.ChatIDs(all))
 
 	// Enqueued before any loa runs, as another process (or a handler)
 	// would: the dispatcher finds it in the database.
@@ -125,32 +122,5 @@ func TestKilledDispatcherLosesNothing(t *testing.T) {
 	}
 	if !strings.Contains(b.log(), "broadcast finished") {
 		t.Errorf("no log line for the finished broadcast:\n%s", b.log())
-	}
-}
-
-// seedFollowers adds chats following unit, in bulk (the API writes an audit
-// row per subscription).
-func seedFollowers(t *testing.T, dbURL string, chats []emulator.Chat, unit int64) {
-	t.Helper()
-	x, err := sql.Open("postgres", dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	ids := make([]int64, len(chats))
-	for i, c := range chats {
-		ids[i] = c.ID
-	}
-	for _, q := range []string{
-		`INSERT INTO chats (id, type) SELECT unnest($1::bigint[]), 'private'`,
-		`INSERT INTO subscriptions (chat_id, unit_id) SELECT unnest($1::bigint[]), $2`,
-	} {
-		args := []any{pq.Array(ids)}
-		if strings.Contains(q, "$2") {
-			args = append(args, unit)
-		}
-		if _, err := x.Exec(q, args...); err != nil {
-			t.Fatal(err)
-		}
 	}
 }

@@ -8,16 +8,15 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/loabot/loa/sandbox"
+	"github.com/loabot/loa/sandbox/browsertest"
 	"github.com/loabot/loa/storage/pgtest"
 )
 
@@ -36,9 +35,9 @@ func startSandbox(t *testing.T, dbURL, dataDir string) *sandboxRun {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
-	errLog := &strings.Builder{}
+	errLog := &syncBuffer{} // main_db_test.go
 	go func() {
-		done <- run(ctx, []string{"-env-file", filepath.Join(dataDir, "none.env"), "sandbox"}, env(vars), pw, &lockedWriter{w: errLog})
+		done <- run(ctx, []string{"-env-file", filepath.Join(dataDir, "none.env"), "sandbox"}, env(vars), pw, errLog)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
@@ -66,54 +65,10 @@ func startSandbox(t *testing.T, dbURL, dataDir string) *sandboxRun {
 	return r
 }
 
-// lockedWriter keeps what the sandbox logs, for a failing test to show.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
-// browser starts headless Chromium for a test. A missing browser fails the
-// test: the browser tests are the only check of what people see.
+// browser starts headless Chromium for a test (browsertest.New).
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	path := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		t.Fatal("no Chromium for the browser tests: install it with `apt-get install -y chromium` (Debian; .ci/run does)")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Headless,
-		chromedp.DisableGPU,
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.WindowSize(1100, 800),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium (%s): %v", path, err)
-	}
-	return ctx
+	return browsertest.New(t, 1100, 800)
 }
 
 // within runs browser steps with a deadline, failing the test with what

@@ -340,46 +340,61 @@ func (l *loader) apiEndpoint() string {
 }
 
 func (l *loader) adminIDs() []int64 {
-	const name = "LOA_ADMIN_IDS"
+	// A duplicate grants nothing more, so commaList drops it silently.
+	return commaList(l, "LOA_ADMIN_IDS", "want positive user ids separated by commas, such as 123456789,987654321",
+		func(item string) (int64, string) {
+			n, err := strconv.ParseInt(item, 10, 64)
+			switch {
+			case err == nil && n < 0:
+				return 0, fmt.Sprintf("%s is a group or channel id, not a user id", l.quote(item))
+			case err != nil && errors.Is(err, strconv.ErrRange):
+				return 0, fmt.Sprintf("%s is too large for a user id", l.quote(item))
+			case err != nil || item[0] == '+':
+				return 0, fmt.Sprintf("%s is not a user id (digits only)", l.quote(item))
+			case n == 0:
+				return 0, "0 is not a user id"
+			}
+			return n, ""
+		})
+}
+
+// commaList reads the comma-separated list in the variable name, each item
+// trimmed and read by parse, which returns the value or why the item is
+// wrong. An empty item ("1,,2", "1,2,") is reported rather than skipped: in
+// a list that grants rights or opens the network, a hole usually means a
+// value was lost in an edit, and the operator should look. Duplicates are
+// dropped. Every problem is reported at once, ending with want (the form
+// expected); the list is then nil.
+func commaList[T comparable](l *loader, name, want string, parse func(item string) (T, string)) []T {
 	v := l.get(name)
 	if v == "" {
 		return nil
 	}
 	var (
-		ids      []int64
-		seen     = make(map[int64]bool)
+		out      []T
+		seen     = make(map[T]bool)
 		problems []string
 	)
-	// An empty item ("1,,2", "1,2,") is reported rather than skipped: in a
-	// list that grants admin rights, a hole usually means an id was lost in
-	// an edit, and the operator should look.
 	for i, item := range strings.Split(v, ",") {
 		item = strings.TrimSpace(item)
 		if item == "" {
 			problems = append(problems, fmt.Sprintf("item %d is empty", i+1))
 			continue
 		}
-		n, err := strconv.ParseInt(item, 10, 64)
+		x, problem := parse(item)
 		switch {
-		case err == nil && n < 0:
-			problems = append(problems, fmt.Sprintf("%s is a group or channel id, not a user id", l.quote(item)))
-		case err != nil && errors.Is(err, strconv.ErrRange):
-			problems = append(problems, fmt.Sprintf("%s is too large for a user id", l.quote(item)))
-		case err != nil || item[0] == '+':
-			problems = append(problems, fmt.Sprintf("%s is not a user id (digits only)", l.quote(item)))
-		case n == 0:
-			problems = append(problems, "0 is not a user id")
-		case !seen[n]:
-			// A duplicate grants nothing more, so it is dropped, not reported.
-			seen[n] = true
-			ids = append(ids, n)
+		case problem != "":
+			problems = append(problems, problem)
+		case !seen[x]:
+			seen[x] = true
+			out = append(out, x)
 		}
 	}
 	if len(problems) > 0 {
-		l.failf(name, "%s; want positive user ids separated by commas, such as 123456789,987654321", strings.Join(problems, "; "))
+		l.failf(name, "%s; %s", strings.Join(problems, "; "), want)
 		return nil
 	}
-	return ids
+	return out
 }
 
 func (l *loader) mode() Mode {
@@ -612,33 +627,14 @@ var hostNamePattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.
 // intranet portal the operator chose. Names match exactly, so a URL, a port
 // or a wildcard is an error rather than a silent no-match or a hole.
 func (l *loader) feedAllowHosts() []string {
-	const name = "LOA_FEED_ALLOW_HOSTS"
-	v := l.get(name)
-	if v == "" {
-		return nil
-	}
-	var (
-		hosts    []string
-		seen     = map[string]bool{}
-		problems []string
-	)
-	for i, item := range strings.Split(v, ",") {
-		item = strings.ToLower(strings.TrimSpace(item))
-		switch {
-		case item == "":
-			problems = append(problems, fmt.Sprintf("item %d is empty", i+1))
-		case len(item) > 253 || !hostNamePattern.MatchString(item):
-			problems = append(problems, fmt.Sprintf("%s is not a host name (no scheme, port, path or wildcard)", l.quote(item)))
-		case !seen[item]:
-			seen[item] = true
-			hosts = append(hosts, item)
-		}
-	}
-	if len(problems) > 0 {
-		l.failf(name, "%s; want host names separated by commas, such as tin.intranet.vn,portal.local", strings.Join(problems, "; "))
-		return nil
-	}
-	return hosts
+	return commaList(l, "LOA_FEED_ALLOW_HOSTS", "want host names separated by commas, such as tin.intranet.vn,portal.local",
+		func(item string) (string, string) {
+			item = strings.ToLower(item)
+			if len(item) > 253 || !hostNamePattern.MatchString(item) {
+				return "", fmt.Sprintf("%s is not a host name (no scheme, port, path or wildcard)", l.quote(item))
+			}
+			return item, ""
+		})
 }
 
 // sandboxAddr is where "loa sandbox" serves its web chat. The page has no

@@ -632,3 +632,13 @@ func appendMemberUpdate(b []byte, chat *Chat, from *User, date int64, who *User,
 	b = appendChatMember(appendKey(b, "new_chat_member"), who, newStatus)
 	return append(b, '}')
 }
+
+// ChatIDs returns the IDs of chats, in order: what a test stores in the bot's
+// database for the chats it made with AddChats.
+func ChatIDs(chats []Chat) []int64 {
+	ids := make([]int64, len(chats))
+	for i, c := range chats {
+		ids[i] = c.ID
+	}
+	return ids
+}

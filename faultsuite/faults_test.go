@@ -208,7 +208,7 @@ func runScenario(t *testing.T, sc scenario) result {
 		t.Fatal(err)
 	}
 	targets := emu.AddChats(emulator.ChatPrivate, chats)
-	seedFollowers(t, dbURL, targets, city.ID)
+	pgtest.Followers(t, dbURL, city.ID, emulator.ChatIDs(targets))
 	e, err := delivery.New(delivery.Config{Store: db})
 	if err != nil {
 		t.Fatal(err)

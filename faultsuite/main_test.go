@@ -3,8 +3,6 @@ package faultsuite
 import (
 	"bufio"
 	"bytes"
-	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,9 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lib/pq"
-
-	"github.com/loabot/loa/emulator"
 	"github.com/loabot/loa/storage/pgtest"
 )
 
@@ -164,26 +159,4 @@ func healthAddr(log string) string {
 		addr = m[2]
 	}
 	return addr
-}
-
-// seedFollowers adds private chats following unit, in bulk (the API writes
-// an audit row per subscription).
-func seedFollowers(t *testing.T, dbURL string, chats []emulator.Chat, unit int64) {
-	t.Helper()
-	x, err := sql.Open("postgres", dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	ids := make([]int64, len(chats))
-	for i, c := range chats {
-		ids[i] = c.ID
-	}
-	ctx := context.Background()
-	if _, err := x.ExecContext(ctx, `INSERT INTO chats (id, type) SELECT unnest($1::bigint[]), 'private'`, pq.Array(ids)); err != nil {
-		t.Fatalf("seed chats: %v", err)
-	}
-	if _, err := x.ExecContext(ctx, `INSERT INTO subscriptions (chat_id, unit_id) SELECT unnest($1::bigint[]), $2`, pq.Array(ids), unit); err != nil {
-		t.Fatalf("seed subscriptions: %v", err)
-	}
 }

@@ -265,3 +265,23 @@ func randomSuffix() string {
 	_, _ = rand.Read(b) // never fails, says crypto/rand
 	return hex.EncodeToString(b)
 }
+
+// Followers makes private chats of ids follow the unit unitID, in bulk:
+// the storage API writes an audit row per subscription, which is right for
+// people and far too slow for the tens of thousands of chats a delivery or
+// fault test needs.
+func Followers(t testing.TB, dbURL string, unitID int64, ids []int64) {
+	t.Helper()
+	x, err := sql.Open("postgres", dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	ctx := context.Background()
+	if _, err := x.ExecContext(ctx, `INSERT INTO chats (id, type) SELECT unnest($1::bigint[]), 'private'`, pq.Array(ids)); err != nil {
+		t.Fatalf("seed chats: %v", err)
+	}
+	if _, err := x.ExecContext(ctx, `INSERT INTO subscriptions (chat_id, unit_id) SELECT unnest($1::bigint[]), $2`, pq.Array(ids), unitID); err != nil {
+		t.Fatalf("seed subscriptions: %v", err)
+	}
+}
