@@ -160,8 +160,22 @@ func TestReportNobodyOutsideCanReadOrAct(t *testing.T) {
 	if resp := f.press(dm(member), member, strings.Replace(data, "opinion", "secret", 1)); len(resp.Replies) != 0 {
 		t.Fatalf("a forged kind was filed: %+v", resp)
 	}
-	if resp := f.press(dm(member), member, strings.Replace(strings.Replace(data, ":k:", ":u:", 1), ":opinion", fmt.Sprintf(":%d", f.unit("dq-hai-xuan").ID), 1)); len(resp.Replies) != 0 {
+	// Someone in two units chooses which; a forged unit they are not in is refused.
+	both := User{ID: 303, FirstName: "Dân quân", LastName: "Hai nơi", LanguageCode: "vi"}
+	f.say(dm(both), both, "/help")
+	f.setRole(both, "dq-tra-co", storage.RoleMember)
+	f.setRole(both, "dq-hai-son", storage.RoleMember)
+	resp = f.press(dm(both), both, kindData(t, f.say(dm(both), both, "/baocao Bà con hỏi lịch tập"), reports.KindOpinion))
+	if len(resp.Replies) != 1 || len(resp.Replies[0].Buttons) != 2 {
+		t.Fatalf("no unit question: %+v", resp)
+	}
+	pick := resp.Replies[0].Buttons[1][0].Data
+	forged := pick[:strings.LastIndex(pick, ":")+1] + strconv.FormatInt(f.unit("dq-hai-xuan").ID, 10)
+	if resp := f.press(dm(both), both, forged); len(resp.Replies) != 0 || !resp.CallbackAlert {
 		t.Fatalf("a report went to a unit its sender is not in: %+v", resp)
+	}
+	if resp := f.press(dm(both), both, pick); len(resp.Replies) != 1 || !strings.Contains(resp.Replies[0].Text, "Dân quân xã Hải Sơn") {
+		t.Fatalf("the chosen unit: %+v", resp)
 	}
 
 	// Escalation: the officer presses Chuyển lên, types the note; the case
