@@ -42,6 +42,9 @@ func NormalizeLink(raw string) string {
 	host := strings.ToLower(u.Hostname())
 	host = strings.TrimPrefix(host, "www.")
 	host = strings.TrimPrefix(host, "m.")
+	if host == "" || strings.ContainsAny(host, "/?#@ ") {
+		return ""
+	}
 	if port := u.Port(); port != "" && port != "80" && port != "443" {
 		host += ":" + port
 	}
