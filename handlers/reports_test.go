@@ -288,3 +288,33 @@ func TestReportFromNobodysMemberAndWithoutLink(t *testing.T) {
 	// A group is no place for a report.
 	wantReply(t, f.say(Chat{ID: -5, Type: ChatGroup}, member, "/baocao@loa_bot Có tin đồn"), vi(messages.KeyPrivateOnly, "baocao"))
 }
+
+// An exemplary-model report becomes a bulletin with one button: the usual
+// broadcast preview to the unit it came from, with Send and Cancel; only
+// an officer who may act on the report gets it.
+func TestReportOfAModelBecomesABulletin(t *testing.T) {
+	f := newReportFixture(t)
+	f.say(dm(member), member, "/subscribe dq-tra-co") // someone to reach
+	id := f.fileReport(member, "/baocao Ông Sáu hiến 200 m² đất làm đường liên thôn", reports.KindModel)
+	s := strconv.FormatInt(id, 10)
+	if resp := f.press(dm(officerB), officerB, "rp:b:"+s); len(resp.Replies) != 0 {
+		t.Fatalf("another unit's officer made a bulletin: %+v", resp)
+	}
+	resp := f.press(dm(officerA), officerA, "rp:b:"+s)
+	if len(resp.Replies) != 1 || !strings.Contains(resp.Replies[0].Text, "Ông Sáu hiến 200 m² đất") ||
+		!strings.Contains(resp.Replies[0].Text, "Xem trước") || len(resp.Replies[0].Buttons) != 1 {
+		t.Fatalf("the preview: %+v", resp)
+	}
+	send := resp.Replies[0].Buttons[0][0].Data
+	if !strings.HasPrefix(send, "bc:") || !strings.HasSuffix(send, ":send") {
+		t.Fatalf("the send button: %q", send)
+	}
+	if resp := f.press(dm(officerA), officerA, send); !strings.Contains(fmt.Sprint(resp), "đang được gửi") {
+		t.Fatalf("send: %+v", resp)
+	}
+	// An opinion is not a model: no bulletin from it.
+	op := f.fileReport(member, "/baocao Bà con hỏi", reports.KindOpinion)
+	if resp := f.press(dm(officerA), officerA, "rp:b:"+strconv.FormatInt(op, 10)); len(resp.Replies) != 0 {
+		t.Fatalf("a bulletin from an opinion: %+v", resp)
+	}
+}
