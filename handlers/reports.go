@@ -104,9 +104,14 @@ func (r *Router) report(ctx context.Context, c *Context) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
-	carries := len(c.Req.Media) > 0 || c.Req.Location != nil || c.Req.Forward != nil
+	carries := carriesReport(c.Req)
 	if id, err := strconv.ParseInt(strings.TrimPrefix(c.Cmd.Args, "#"), 10, 64); err == nil && !carries {
 		return r.showReport(ctx, c, a, id)
+	}
+	if c.Cmd.Args == "" && !carries && c.Req.Replied != nil {
+		// "/baocao" in answer to a message (a forwarded post, a photo, a
+		// location): that message is the report.
+		return r.startReport(ctx, c, a, repliedRequest(c.Req), 0)
 	}
 	if c.Cmd.Args == "" && !carries {
 		officer := a.admin() || len(a.actingUnits()) > 0
@@ -125,30 +130,44 @@ func (r *Router) report(ctx context.Context, c *Context) (Response, error) {
 		}
 		return c.Reply(messages.KeyReportAskContent), nil
 	}
-	return r.startReport(ctx, c, a, c.Cmd.ArgsOffset)
+	return r.startReport(ctx, c, a, c.Req, c.Cmd.ArgsOffset)
 }
 
-// startReport stores what the person sent as their draft (from byte
-// textFrom of the text on) and asks its kind. People in no unit are told
-// how to join instead: there is nobody to send it to.
-func (r *Router) startReport(ctx context.Context, c *Context, a *access, textFrom int) (Response, error) {
+// carriesReport reports whether req brings something besides its words.
+func carriesReport(req Request) bool {
+	return req.Media != nil || req.Location != nil || req.ForwardedFrom != nil
+}
+
+// repliedRequest is the message req answers, as if it had been sent with
+// the command.
+func repliedRequest(req Request) Request {
+	m := req.Replied
+	out := Request{Text: m.Text, Entities: m.Entities, Caption: m.Caption, CaptionEntities: m.CaptionEntities,
+		Media: m.Media, Location: m.Location, ForwardedFrom: m.ForwardedFrom}
+	return out
+}
+
+// startReport stores what the person sent in msg (its words from byte
+// textFrom on) as their draft and asks its kind. People in no unit are
+// told how to join instead: there is nobody to send it to.
+func (r *Router) startReport(ctx context.Context, c *Context, a *access, msg Request, textFrom int) (Response, error) {
 	if len(a.mem) == 0 {
 		return c.Reply(messages.KeyReportNoUnit), nil
 	}
-	text := c.Req.Text
+	text, entities := msg.Said()
 	if textFrom > len(text) {
 		textFrom = len(text)
 	}
-	body := strings.TrimSpace(messages.TailToHTML(text, c.Req.Entities, textFrom))
-	content := reports.Content{Link: reports.FindLink(text, c.Req.Entities)}
-	for _, m := range c.Req.Media {
+	body := strings.TrimSpace(messages.TailToHTML(text, entities, textFrom))
+	content := reports.Content{Link: reports.FindLink(text, entities)}
+	if m := msg.Media; m != nil {
 		content.Media = append(content.Media, reports.Media{Kind: m.Kind, FileID: m.FileID})
 	}
-	if l := c.Req.Location; l != nil {
+	if l := msg.Location; l != nil {
 		content.Location = &reports.Location{Latitude: l.Latitude, Longitude: l.Longitude}
 	}
-	if f := c.Req.Forward; f != nil {
-		content.Forward = &reports.Forward{Type: f.Type, Name: f.Name, Username: f.Username, ChatID: f.ChatID, MessageID: f.MessageID, Date: f.Date}
+	if f := msg.ForwardedFrom; f != nil {
+		content.Forward = forwardOf(f)
 		if content.Link == "" {
 			// The forwarded post itself, when it is a public channel's.
 			content.Link = content.Forward.Link()
@@ -206,11 +225,15 @@ func (r *Router) reportFollowUp(ctx context.Context, c *Context) (resp Response,
 		return Response{}, true, err
 	}
 	waiting := ok && d.Text == "" && d.Kind == "" && string(d.Content) == "{}"
-	carries := len(c.Req.Media) > 0 || c.Req.Location != nil || c.Req.Forward != nil
-	if !waiting && !carries {
+	// A forwarded post or a location sent on its own is a report from a
+	// member; from an officer or an admin it may be what a later
+	// /broadcast answers, and they report with /baocao in reply to it.
+	officer := a.admin() || len(a.actingUnits()) > 0
+	offered := (c.Req.ForwardedFrom != nil || c.Req.Location != nil) && !officer
+	if !waiting && !offered {
 		return Response{}, false, nil
 	}
-	resp, err = r.startReport(ctx, c, a, 0)
+	resp, err = r.startReport(ctx, c, a, c.Req, 0)
 	return resp, true, err
 }
 
@@ -836,3 +859,18 @@ func (r *Router) reportBulletin(ctx context.Context, c *Context, a *access, rep 
 
 // addedReports reports whether the report commands are registered.
 func (r *Router) addedReports() bool { return r.dir != nil && r.reports != nil && r.rdeliver != nil }
+
+// forwardOf keeps the origin of a forwarded message as the report's data.
+func forwardOf(f *ForwardOrigin) *reports.Forward {
+	out := &reports.Forward{Type: f.Kind, MessageID: f.MessageID, Name: f.SenderName, Username: f.ChatUsername}
+	if f.Date > 0 {
+		out.Date = time.Unix(f.Date, 0).UTC()
+	}
+	if u := f.User; u != nil {
+		out.Name, out.Username, out.ChatID = u.Name(), u.Username, u.ID
+	}
+	if ch := f.Chat; ch != nil {
+		out.Name, out.ChatID = ch.Title, ch.ID
+	}
+	return out
+}

@@ -276,7 +276,8 @@ func (r *Router) counts(req Request) bool {
 	if req.Kind == KindCallback || req.Chat.Type == ChatPrivate {
 		return true
 	}
-	cmd, ok := ParseCommand(req.Text)
+	said, _ := req.Said()
+	cmd, ok := ParseCommand(said)
 	return ok && (cmd.Mention == "" || cmd.Mention == r.bot)
 }
 
@@ -306,7 +307,8 @@ func (r *Router) remember(ctx context.Context, req Request) (storage.User, error
 }
 
 func (r *Router) message(ctx context.Context, c *Context) (Response, error) {
-	cmd, ok := ParseCommand(c.Req.Text)
+	said, _ := c.Req.Said()
+	cmd, ok := ParseCommand(said)
 	private := c.Req.Chat.Type == ChatPrivate
 	if !ok && private && r.addedReports() {
 		if resp, handled, err := r.reportFollowUp(ctx, c); handled {
@@ -314,7 +316,9 @@ func (r *Router) message(ctx context.Context, c *Context) (Response, error) {
 		}
 	}
 	if !ok {
-		if private {
+		if private && c.Req.Text != "" {
+			// A file, an album's parts or a location without a command
+			// may be what a later /broadcast replies to: no hint for each.
 			return c.Reply(messages.KeyPlainTextHint), nil
 		}
 		return Response{}, nil // people talk among themselves in groups
