@@ -318,3 +318,30 @@ func TestReportOfAModelBecomesABulletin(t *testing.T) {
 		t.Fatalf("a bulletin from an opinion: %+v", resp)
 	}
 }
+
+// A forwarded post is a member's report on its own; an officer, whose
+// forwarded post may be for a later /broadcast, reports it by answering it
+// with /baocao. Either way the post's origin and address are kept.
+func TestReportOfAForwardedPost(t *testing.T) {
+	f := newReportFixture(t)
+	origin := &ForwardOrigin{Kind: OriginChannel, Chat: &Chat{ID: -100777, Title: "Tin nóng 24h", Type: ChatChannel},
+		ChatUsername: "tinnong24h", MessageID: 777, Date: f.now.Add(-time.Hour).Unix()}
+	resp := f.send(Request{Kind: KindMessage, Chat: dm(member), From: member, Text: "Dân quân đánh người?!", ForwardedFrom: origin})
+	resp = f.press(dm(member), member, kindData(t, resp, reports.KindFalse))
+	id, _ := strconv.ParseInt(reportNumber.FindStringSubmatch(resp.Replies[0].Text)[1], 10, 64)
+	if got := f.report(id); got.Link != "https://t.me/tinnong24h/777" {
+		t.Fatalf("the forwarded post's link: %+v", got)
+	}
+	view := f.say(dm(officerA), officerA, "/baocao "+strconv.FormatInt(id, 10)).Replies[0].Text
+	if !strings.Contains(view, `Chuyển tiếp từ: <a href="https://t.me/tinnong24h/777">Tin nóng 24h</a>`) {
+		t.Fatalf("the officer's view: %q", view)
+	}
+	// The officer forwards it: nothing happens (no kind question) …
+	if resp := f.send(Request{Kind: KindMessage, Chat: dm(officerA), From: officerA, Text: "Bài này", ForwardedFrom: origin}); strings.Contains(fmt.Sprint(resp), "rp:k:") {
+		t.Fatalf("an officer's forward became a report: %+v", resp)
+	}
+	// … until they answer it with /baocao.
+	resp = f.send(Request{Kind: KindMessage, Chat: dm(officerA), From: officerA, Text: "/baocao",
+		Replied: &Message{MessageID: 5, Text: "Bài này", ForwardedFrom: origin}})
+	kindData(t, resp, reports.KindFalse)
+}
