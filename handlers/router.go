@@ -307,6 +307,9 @@ func (r *Router) remember(ctx context.Context, req Request) (storage.User, error
 }
 
 func (r *Router) message(ctx context.Context, c *Context) (Response, error) {
+	if err := r.rememberAlbumPart(ctx, c.Req); err != nil {
+		return Response{}, err
+	}
 	said, _ := c.Req.Said()
 	cmd, ok := ParseCommand(said)
 	private := c.Req.Chat.Type == ChatPrivate
