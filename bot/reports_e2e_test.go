@@ -168,6 +168,12 @@ func TestReportsEndToEnd(t *testing.T) {
 	waitText(t, emu, officerDM.ID, "facebook.com/tin.gia/posts/9")
 	waitText(t, emu, officerDM.ID, "Vị trí: xem trên bản đồ")
 	waitText(t, emu, officerDM.ID, "Chuyển tiếp từ: Tin nóng 24h")
+	// The photo report arrives as the photo itself, by the member's file_id,
+	// its text as the caption.
+	pic := waitText(t, emu, officerDM.ID, "Báo cáo số "+model+" ·")
+	if pic.Media != "photo" || pic.File.FileID != photo.FileID || !strings.Contains(pic.Text, "Ông Sáu hiến 200 m²") {
+		t.Fatalf("the photo report reached the officer as %+v", pic)
+	}
 	var modelNum int64
 	fmt.Sscan(model, &modelNum)
 	filed, err := db.Report(ctx, modelNum)
@@ -204,7 +210,7 @@ func TestReportsEndToEnd(t *testing.T) {
 	if n := countText(emu, dm.ID, "đã được cán bộ phụ trách"); n != 1 {
 		t.Errorf("the reporter was told %d times of the taking", n)
 	}
-	for _, id := range []string{opinion, falseID, border, other} {
+	for _, id := range []string{opinion, falseID, model, border, other} {
 		if n := countText(emu, officerDM.ID, "Báo cáo số "+id+" ·"); n != 1 {
 			t.Errorf("the officer received report %s %d times", id, n)
 		}
@@ -214,5 +220,8 @@ func TestReportsEndToEnd(t *testing.T) {
 	}
 	if msgs := emu.Messages(siblingDM.ID); len(msgs) != 1 { // the /help answer only
 		t.Errorf("the sibling ward's officer received %d messages", len(msgs))
+	}
+	for _, e := range emu.Errors() {
+		t.Errorf("API error: %+v", e)
 	}
 }
