@@ -710,7 +710,15 @@ func (r *Router) takeReport(ctx context.Context, c *Context, a *access, rep stor
 // officer just typed, after checking again that they may: the case may
 // have moved while they typed.
 func (r *Router) finishWithNote(ctx context.Context, c *Context, n storage.ReportNote) (Response, error) {
-	note := strings.TrimSpace(c.Req.Text)
+	said, _ := c.Req.Said()
+	note := strings.TrimSpace(said)
+	if note == "" {
+		// A sticker or a bare photo is no note: still waiting for one.
+		if err := r.reports.AwaitReportNote(ctx, n); err != nil {
+			return Response{}, err
+		}
+		return c.Reply(messages.KeyReportAskNoteDone, n.ReportID), nil
+	}
 	if utf8.RuneCountInString(note) > reports.MaxNoteLength {
 		if err := r.reports.AwaitReportNote(ctx, n); err != nil {
 			return Response{}, err
