@@ -54,6 +54,9 @@ Usage:
   loa sources list | add URL UNIT… | remove ID
                    the news feeds Loa watches (add fetches the feed once to
                    check it and records its items without pushing them)
+  loa export reports|tasks --from DD/MM/YYYY --to DD/MM/YYYY [--unit CODE] FILE.xlsx
+                   a spreadsheet of the reports from the field (a sheet per
+                   kind) or of the tasks due in the period, for reviews
   loa sandbox      a practice Telegram in the browser: the real bot against
                    a Bot API emulator, with a cast of people to act as
                    (LOA_SANDBOX_ADDR, default 127.0.0.1:8080, loopback only)
@@ -90,6 +93,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	sub := "run"
 	if fs.NArg() > 0 {
 		sub = fs.Arg(0)
+	}
+	if sub == "export" {
+		return runExport(ctx, *envFile, getenv, fs.Args()[1:], stdout, stderr)
 	}
 	argsOK := fs.NArg() <= 1
 	if sub == "import" {
@@ -265,11 +271,12 @@ func runBot(ctx context.Context, cfg config.Config, db *storage.DB, log *slog.Lo
 	watcher := newFeedWatcher(cfg, db, engine, log)
 	reminders := &agreements.Scheduler{
 		Store: db, Publisher: engine, Clock: time.Now, Location: cfg.Location, At: cfg.ReminderTime,
-		Lang: lang, Logger: log,
+		Lang: lang, Logger: log, Reports: db, ReportPublisher: engine,
 	}
 	router := handlers.NewRouter(handlers.Config{
 		Store: db, Directory: db, Articles: db, Sources: watcher, Tasks: db, Broadcasts: engine, ChatAdmins: client, BotUsername: me, Lang: lang,
 		Location: cfg.Location, Clock: time.Now, Logger: log,
+		Reports: db, ReportDelivery: engine,
 	})
 	langs := []messages.Lang{lang}
 	for _, l := range []messages.Lang{messages.Vietnamese, messages.English} {

@@ -64,6 +64,12 @@ type Scheduler struct {
 	Logger    *slog.Logger
 	Interval  time.Duration // how often to look at the clock
 	LockRetry time.Duration // how often a waiting process tries the lock
+
+	// Reports and ReportPublisher add the reports of the week to the
+	// Monday digest, in each officer's private chat (reports_digest.go);
+	// nil for none.
+	Reports         ReportDigestStore
+	ReportPublisher ReportPublisher
 }
 
 // Sent is one reminder or digest a Tick handed to the delivery engine.
@@ -165,6 +171,11 @@ func (s *Scheduler) run(ctx context.Context, day, last time.Time) ([]Sent, error
 		out, err := s.digests(ctx, tree, b, monday, day)
 		sent = append(sent, out...)
 		errs = append(errs, err)
+		if s.Reports != nil && s.ReportPublisher != nil {
+			out, err := s.reportDigests(ctx, tree, monday, day)
+			sent = append(sent, out...)
+			errs = append(errs, err)
+		}
 	}
 	return sent, errors.Join(errs...)
 }

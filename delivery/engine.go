@@ -112,6 +112,8 @@ type Store interface {
 	RetryDeliveriesNow(ctx context.Context, since, now time.Time) (int, error)
 	DeliveryQueueState(ctx context.Context, now time.Time) (storage.DeliveryQueue, error)
 	MigrateChat(ctx context.Context, oldID, newID int64, newType string) error
+	SaveAlbumPart(ctx context.Context, p storage.AlbumPart) error
+	AlbumParts(ctx context.Context, chatID int64, groupID string) ([]storage.AlbumPart, error)
 }
 
 // Config configures an Engine. Zero values take the defaults.

@@ -42,6 +42,8 @@ type chatState struct {
 	forced      []forcedRetry
 	notify      chan struct{} // closed when a bot message is added; made by waiters
 	limit       chatLimit
+	canPin      bool // the bot, an administrator, may pin (SetBotRights)
+	pinned      int  // the pinned message, 0 when none
 }
 
 // botMsg is a message the bot sent, stored compactly: a benchmark keeps
@@ -60,12 +62,14 @@ type botMsg struct {
 	html      string // the text parameter, when it differs from text
 	entities  []Entity
 	keyboard  [][]InlineKeyboardButton
-	markup    string // reply_markup parameter as sent
+	markup    string     // reply_markup parameter as sent
+	media     *sentMedia // the file; text and entities are then its caption
 }
 
 const (
 	flagNoPreview = 1 << iota
 	flagPaid
+	flagSilent // disable_notification
 )
 
 var parseModeNames = [...]string{"", "HTML", "MarkdownV2", "Markdown"}
@@ -87,6 +91,7 @@ type userMsg struct {
 	entities []Entity
 	date     int64
 	editDate int64
+	media    *sentMedia // the file; text and entities are then its caption
 }
 
 func (s *Server) shard(id int64) *chatShard {

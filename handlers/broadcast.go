@@ -24,6 +24,8 @@ type Broadcaster interface {
 	Recent(ctx context.Context, limit int) ([]delivery.Summary, error)
 	Edit(ctx context.Context, id, actorID int64, html string) (delivery.Revision, error)
 	Recall(ctx context.Context, id, actorID int64) (delivery.Revision, error)
+	RememberAlbumPart(ctx context.Context, p storage.AlbumPart) error
+	Album(ctx context.Context, chatID int64, groupID string) ([]delivery.Media, string, error)
 }
 
 func (r *Router) addBroadcastCommands() {
@@ -46,15 +48,26 @@ func (r *Router) broadcast(ctx context.Context, c *Context) (Response, error) {
 	if other != nil {
 		return *other, nil
 	}
-	opts, textFrom, bad := r.broadcastOptions(c.Req.Text, textFrom)
+	said, ents := c.Req.Said()
+	opts, textFrom, bad := r.broadcastOptions(said, textFrom)
 	if bad {
 		return c.Reply(messages.KeyBroadcastBadTime), nil
 	}
-	body := strings.TrimSpace(messages.TailToHTML(c.Req.Text, c.Req.Entities, textFrom))
-	if body == "" {
+	body := strings.TrimSpace(messages.TailToHTML(said, ents, textFrom))
+	readable := messages.Readable(said[textFrom:])
+	att, err := r.attachment(ctx, c)
+	if err != nil {
+		return Response{}, err
+	}
+	if body == "" && att.body != "" {
+		// "/broadcast units" alone, in reply: the message replied to
+		// (its text, or the caption of its file or album) is the bulletin.
+		body, readable = att.body, true
+	}
+	if body == "" && len(att.media) == 0 {
 		return c.Reply(messages.KeyBroadcastUsage), nil
 	}
-	if !messages.Readable(c.Req.Text[textFrom:]) {
+	if body != "" && !readable {
 		return c.Reply(messages.KeyBroadcastNothingToRead), nil
 	}
 	if messages.Length(body) > delivery.MaxTextLength {
@@ -64,7 +77,7 @@ func (r *Router) broadcast(ctx context.Context, c *Context) (Response, error) {
 	list := strings.Join(names, ", ")
 	id, chats, err := r.bc.CreateDraft(ctx, delivery.Broadcast{
 		Kind: "announcement", AuthorID: c.User.ID, AuthorChatID: c.Req.Chat.ID, Lang: c.Lang,
-		Text: body, Units: targets, Urgent: opts.urgent, At: opts.at,
+		Text: body, Units: targets, Urgent: opts.urgent, At: opts.at, Media: att.media,
 	})
 	if err != nil {
 		return Response{}, fmt.Errorf("draft broadcast to %s: %w", list, err)
@@ -80,6 +93,12 @@ func (r *Router) broadcast(ctx context.Context, c *Context) (Response, error) {
 	if !opts.at.IsZero() {
 		preview = c.T(messages.KeyBroadcastPreviewAt, messages.DateTime(opts.at, r.loc)) + "\n" + preview
 	}
+	if len(att.media) > 0 {
+		preview = att.describe(c) + "\n" + preview
+		if body != "" && messages.Length(body) > delivery.MaxCaptionLength {
+			preview += "\n\n" + c.T(messages.KeyBulletinCaptionSplit, messages.Count(delivery.MaxCaptionLength))
+		}
+	}
 	return Response{Replies: []Reply{{
 		Text: preview,
 		Buttons: [][]Button{{
@@ -93,7 +112,7 @@ func (r *Router) broadcast(ctx context.Context, c *Context) (Response, error) {
 // "all", for admins: the roots of the tree) and checks the asker acts for
 // each. It returns the units, their names, and where the text begins.
 func (r *Router) broadcastTargets(c *Context, a *access) ([]int64, []string, int, *Response) {
-	text := c.Req.Text
+	text, _ := c.Req.Said()
 	pos := c.Cmd.ArgsOffset
 	var ids []int64
 	var names []string

@@ -26,18 +26,20 @@ type Store interface {
 
 // Config is what a Router is built from in main.go.
 type Config struct {
-	Store       Store
-	Directory   Directory     // units, people, invites; nil disables those commands
-	Tasks       TaskStore     // the agreement's tasks (/tasks, /task, /done …); needs Directory; nil disables them
-	Articles    Articles      // /latest, /article, /search, /sources; needs Directory; nil disables them
-	Sources     SourceAdder   // /addsource (checks the feed); nil disables it
-	Broadcasts  Broadcaster   // the delivery engine (/broadcast …); needs Directory; nil disables it
-	ChatAdmins  ChatAdmins    // who administers a group, asked of Telegram
-	BotUsername string        // without "@", to recognise "/cmd@loa_bot" and build invite links
-	Lang        messages.Lang // the default language (LOA_LANG)
-	Location    *time.Location
-	Clock       func() time.Time // now; injected so expiry can be tested
-	Logger      *slog.Logger
+	Store          Store
+	Directory      Directory      // units, people, invites; nil disables those commands
+	Tasks          TaskStore      // the agreement's tasks (/tasks, /task, /done …); needs Directory; nil disables them
+	Articles       Articles       // /latest, /article, /search, /sources; needs Directory; nil disables them
+	Sources        SourceAdder    // /addsource (checks the feed); nil disables it
+	Broadcasts     Broadcaster    // the delivery engine (/broadcast …); needs Directory; nil disables it
+	Reports        ReportStore    // reports from the field (/baocao); needs Directory and ReportDelivery; nil disables them
+	ReportDelivery ReportDelivery // the delivery engine, for reports to officers and answers to reporters
+	ChatAdmins     ChatAdmins     // who administers a group, asked of Telegram
+	BotUsername    string         // without "@", to recognise "/cmd@loa_bot" and build invite links
+	Lang           messages.Lang  // the default language (LOA_LANG)
+	Location       *time.Location
+	Clock          func() time.Time // now; injected so expiry can be tested
+	Logger         *slog.Logger
 }
 
 // Access says who may run a command. It is checked here, on the server
@@ -93,6 +95,8 @@ type Router struct {
 	articles Articles
 	feeds    SourceAdder
 	bc       Broadcaster
+	reports  ReportStore
+	rdeliver ReportDelivery
 	admins   ChatAdmins
 	loc      *time.Location
 	now      func() time.Time
@@ -113,6 +117,8 @@ func NewRouter(cfg Config) *Router {
 		articles: cfg.Articles,
 		feeds:    cfg.Sources,
 		bc:       cfg.Broadcasts,
+		reports:  cfg.Reports,
+		rdeliver: cfg.ReportDelivery,
 		admins:   cfg.ChatAdmins,
 		loc:      cfg.Location,
 		now:      cfg.Clock,
@@ -147,6 +153,9 @@ func NewRouter(cfg Config) *Router {
 	}
 	if r.dir != nil && r.bc != nil {
 		r.addBroadcastCommands()
+	}
+	if r.dir != nil && r.reports != nil && r.rdeliver != nil {
+		r.addReportCommands()
 	}
 	return r
 }
@@ -267,7 +276,8 @@ func (r *Router) counts(req Request) bool {
 	if req.Kind == KindCallback || req.Chat.Type == ChatPrivate {
 		return true
 	}
-	cmd, ok := ParseCommand(req.Text)
+	said, _ := req.Said()
+	cmd, ok := ParseCommand(said)
 	return ok && (cmd.Mention == "" || cmd.Mention == r.bot)
 }
 
@@ -297,10 +307,21 @@ func (r *Router) remember(ctx context.Context, req Request) (storage.User, error
 }
 
 func (r *Router) message(ctx context.Context, c *Context) (Response, error) {
-	cmd, ok := ParseCommand(c.Req.Text)
+	if err := r.rememberAlbumPart(ctx, c.Req); err != nil {
+		return Response{}, err
+	}
+	said, _ := c.Req.Said()
+	cmd, ok := ParseCommand(said)
 	private := c.Req.Chat.Type == ChatPrivate
+	if !ok && private && r.addedReports() {
+		if resp, handled, err := r.reportFollowUp(ctx, c); handled {
+			return resp, err
+		}
+	}
 	if !ok {
-		if private {
+		if private && c.Req.Text != "" {
+			// A file, an album's parts or a location without a command
+			// may be what a later /broadcast replies to: no hint for each.
 			return c.Reply(messages.KeyPlainTextHint), nil
 		}
 		return Response{}, nil // people talk among themselves in groups
@@ -377,6 +398,10 @@ func (r *Router) callback(ctx context.Context, c *Context) (Response, error) {
 		case "bc":
 			if r.bc != nil {
 				return r.decideBroadcast(ctx, c, rest)
+			}
+		case reportCallback:
+			if r.addedReports() {
+				return r.reportButton(ctx, c, rest)
 			}
 		}
 	}

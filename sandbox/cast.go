@@ -45,6 +45,7 @@ const (
 	AdminID       = 700001
 	OfficerID     = 700002
 	LeaderID      = 700003
+	WardTraCoID   = 700004 // officer of Phường Trà Cổ: receives its militia's reports
 	MilitiaTraCo1 = 700011
 	MilitiaTraCo2 = 700012
 	MilitiaHX1    = 700021
@@ -69,6 +70,7 @@ var defaultCast = []castMember{
 	{Person{AdminID, "Hương", "Nguyễn Thị", "Ban Tuyên giáo · quản trị", "vi"}, true, "tuyengiao", storage.RoleOfficer, "tuyengiao"},
 	{Person{OfficerID, "Hùng", "Trần Văn", "Ban CHQS thành phố · cán bộ", "vi"}, false, "chqs", storage.RoleOfficer, "chqs"},
 	{Person{LeaderID, "Thắng", "Phạm Đức", "Trung đội trưởng dân quân cơ động", "vi"}, false, "dq-co-dong", storage.RoleOfficer, "dq-co-dong"},
+	{Person{WardTraCoID, "Đức", "Ngô Minh", "Chỉ huy trưởng quân sự phường Trà Cổ", "vi"}, false, "p-tra-co", storage.RoleOfficer, ""},
 	{Person{MilitiaTraCo1, "Nam", "Lê Văn", "Dân quân phường Trà Cổ", "vi"}, false, "dq-tra-co", storage.RoleMember, ""},
 	{Person{MilitiaTraCo2, "Mai", "Hoàng Thị", "Dân quân phường Trà Cổ", "vi"}, false, "dq-tra-co", storage.RoleMember, "dq-tra-co"},
 	{Person{MilitiaHX1, "Tuấn", "Vũ Minh", "Dân quân phường Hải Xuân", "vi"}, false, "dq-hai-xuan", storage.RoleMember, "dq-hai-xuan"},
