@@ -19,7 +19,7 @@ import (
 type Articles interface {
 	LatestArticles(ctx context.Context, unitIDs []int64, limit, offset int) ([]storage.Article, error)
 	ArticleByID(ctx context.Context, id int64) (storage.Article, error)
-	SearchArticles(ctx context.Context, unitIDs []int64, query string, limit, offset int) ([]storage.Article, error)
+	SearchArticles(ctx context.Context, unitIDs []int64, query string, limit, offset int) ([]storage.Article, int, error)
 	Sources(ctx context.Context) ([]storage.Source, error)
 	RemoveSource(ctx context.Context, actorID, id int64) (storage.Source, error)
 }
@@ -221,26 +221,34 @@ func (r *Router) article(ctx context.Context, c *Context) (Response, error) {
 	return resp, nil
 }
 
-// search answers "/search <words>", diacritics optional.
+// search answers "/search <words>", diacritics optional: how many of the
+// articles the asker may see matched, then the best searchResults of them,
+// the best first (storage.SearchArticles says what best is).
 func (r *Router) search(ctx context.Context, c *Context) (Response, error) {
 	q := strings.TrimSpace(c.Cmd.Args)
-	if storage.FoldName(q) == "" || len(strings.Fields(q)) > 10 {
+	if len(storage.SearchTerms(q)) == 0 || len(strings.Fields(q)) > 10 {
 		return c.Reply(messages.KeySearchUsage), nil
 	}
 	_, visible, err := r.visibleUnits(ctx, c)
 	if err != nil {
 		return Response{}, err
 	}
-	arts, err := r.articles.SearchArticles(ctx, visible, q, searchResults, 0)
+	arts, total, err := r.articles.SearchArticles(ctx, visible, q, searchResults, 0)
 	if err != nil {
 		return Response{}, err
 	}
 	if len(arts) == 0 {
 		return c.Reply(messages.KeySearchEmpty, truncate(q, 60)), nil
 	}
-	text, shown := r.articleList(c, c.T(messages.KeySearchHeader, len(arts), truncate(q, 60)), arts)
+	header := func(shown int) string {
+		if shown == total {
+			return c.T(messages.KeySearchHeader, total, truncate(q, 60))
+		}
+		return c.T(messages.KeySearchHeaderTop, messages.Number(c.Lang, total), truncate(q, 60), shown)
+	}
+	text, shown := r.articleList(c, header(len(arts)), arts)
 	if shown < len(arts) {
-		text, _ = r.articleList(c, c.T(messages.KeySearchHeader, shown, truncate(q, 60)), arts[:shown])
+		text, _ = r.articleList(c, header(shown), arts[:shown])
 	}
 	return Response{Replies: []Reply{{Text: text, NoPreview: true}}}, nil
 }

@@ -170,8 +170,15 @@ func TestArticleAndSearch(t *testing.T) {
 
 	got = f.say(dm(stranger), stranger, "/search tuyen giao").Replies[0].Text
 	checkTelegramHTML(t, got)
-	if !strings.Contains(got, "<b>10 bài viết về «tuyen giao»</b>") || strings.Contains(got, "mật") {
+	// How many matched in all, then the best 10; the count is of what the
+	// asker may see: 30 public articles, and 3 of the restricted unit too
+	// for its member.
+	if !strings.Contains(got, "<b>Có 30 bài viết về «tuyen giao»</b>, đây là 10 bài sát nhất:") || strings.Contains(got, "mật") ||
+		strings.Count(got, "/article ") != 10 {
 		t.Errorf("/search tuyen giao (stranger): %q", got)
+	}
+	if got := f.say(dm(member), member, "/search TUYÊN GIÁO").Replies[0].Text; !strings.Contains(got, "<b>Có 33 bài viết về «TUYÊN GIÁO»</b>") {
+		t.Errorf("/search TUYÊN GIÁO (member): %q", got)
 	}
 	if got := f.say(dm(member), member, "/search TUẦN TRA mật").Replies[0].Text; !strings.Contains(got, "<b>3 bài viết") {
 		t.Errorf("/search for a member: %q", got)

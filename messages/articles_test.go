@@ -21,6 +21,7 @@ func init() {
 			KeyArticleFull:          {title, when, "Trung tâm TTVH Móng Cái", lead + "\n\n" + lead, link},
 			KeyArticleNotFound:      {42},
 			KeySearchHeader:         {7, "tuyen giao"},
+			KeySearchHeaderTop:      {Number(lang, 12345), "tuyen giao", 10},
 			KeySearchEmpty:          {"tuyen giao <b>"},
 			KeySourcesLine:          {1, "Báo Quảng Ninh", "https://baoquangninh.example/rss?x=1&y=2", "Ban Tuyên giáo Thành ủy, Ban Chỉ huy Quân sự thành phố", HTML(T(lang, KeySourceOK))},
 			KeySourceFailing:        {Count(3), FeedReason(lang, "unreachable: HTTP 502 Bad Gateway")},

@@ -30,6 +30,10 @@ const (
 	KeyArticleNotFound Key = "articles.not_found"
 	// KeySearchHeader heads /search results. Arguments: count (int), what was searched (string).
 	KeySearchHeader Key = "articles.search_header"
+	// KeySearchHeaderTop heads /search results when more matched than are
+	// shown. Arguments: how many matched in all (string, from Number), what
+	// was searched (string), how many are shown, the best first (int).
+	KeySearchHeaderTop Key = "articles.search_header_top"
 	// KeySearchEmpty: nothing found. Argument: what was searched.
 	KeySearchEmpty Key = "articles.search_empty"
 	// KeySearchUsage: /search without words.

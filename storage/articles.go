@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -56,6 +57,12 @@ func ContentHash(title string, published time.Time) string {
 const maxFolded = 4000
 
 func searchFolded(a NewArticle) string {
+	return FoldName(indexedText(a))
+}
+
+// indexedText is the title and the first maxFolded bytes of the summary
+// and the text that follow it.
+func indexedText(a NewArticle) string {
 	s := a.Title + " " + a.Summary + " " + a.Body
 	if len(s) > maxFolded {
 		cut := maxFolded
@@ -64,7 +71,30 @@ func searchFolded(a NewArticle) string {
 		}
 		s = s[:cut]
 	}
-	return FoldName(s)
+	return s
+}
+
+// searchVector is articles.search_vector of a, as a tsvector literal: the
+// title's syllables weighted A, so that a title that says it ranks above a
+// passing mention, then those of the summary and of the text, within
+// maxFolded bytes (vectorBuilder). Each part starts a new clause: a summary
+// cut short does not make a phrase with the text after it.
+func searchVector(a NewArticle) string {
+	var v vectorBuilder
+	v.add(a.Title, "A")
+	budget := maxFolded
+	for _, part := range []string{a.Summary, a.Body} {
+		if len(part) > budget {
+			cut := budget
+			for cut > 0 && !utf8.RuneStart(part[cut]) {
+				cut--
+			}
+			part = part[:cut]
+		}
+		budget -= len(part)
+		v.add(part, "")
+	}
+	return v.String()
 }
 
 // InsertArticles stores the items of sourceID that are not stored yet, in
@@ -79,22 +109,24 @@ func (db *DB) InsertArticles(ctx context.Context, sourceID int64, items []NewArt
 	n := len(items)
 	guids, links, titles, summaries, bodies := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	hashes, folded := make([]string, n), make([]string, n)
+	vectors := make([]string, n)
 	published := make([]string, n)
 	for i, a := range items {
 		guids[i], links[i] = a.GUID, a.Link
 		titles[i], summaries[i], bodies[i] = norm.NFC.String(a.Title), norm.NFC.String(a.Summary), norm.NFC.String(a.Body)
 		hashes[i] = ContentHash(a.Title, a.PublishedAt)
 		folded[i] = searchFolded(a)
+		vectors[i] = searchVector(a)
 		published[i] = a.PublishedAt.UTC().Format(time.RFC3339Nano)
 	}
 	res, err := db.x.ExecContext(ctx, `
-		INSERT INTO articles (source_id, guid, link, title, summary, body, published_at, content_hash, search_folded, pushed)
-		SELECT $1, g, l, t, s, b, p::timestamptz, h, f, $10
-		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-			AS x (g, l, t, s, b, p, h, f)
+		INSERT INTO articles (source_id, guid, link, title, summary, body, published_at, content_hash, search_folded, search_vector, pushed)
+		SELECT $1, g, l, t, s, b, p::timestamptz, h, f, v::tsvector, $10
+		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $11::text[])
+			AS x (g, l, t, s, b, p, h, f, v)
 		ON CONFLICT DO NOTHING`,
 		sourceID, pq.Array(guids), pq.Array(links), pq.Array(titles), pq.Array(summaries), pq.Array(bodies),
-		pq.Array(published), pq.Array(hashes), pq.Array(folded), pushed)
+		pq.Array(published), pq.Array(hashes), pq.Array(folded), pushed, pq.Array(vectors))
 	if err != nil {
 		return 0, fmt.Errorf("store articles of source %d: %w", sourceID, foreignKeyNotFound(err))
 	}
@@ -161,31 +193,102 @@ func (db *DB) ArticleByID(ctx context.Context, id int64) (Article, error) {
 	return a, nil
 }
 
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
 // SearchArticles finds the articles of the sources bound to any of unitIDs
-// whose title or text contains every word of query, diacritics and case
-// ignored ("tuyen giao" finds "Tuyên giáo"), newest first. The trigram
-// index serves the LIKE patterns.
-func (db *DB) SearchArticles(ctx context.Context, unitIDs []int64, query string, limit, offset int) ([]Article, error) {
-	words := strings.Fields(FoldName(query))
-	if len(words) == 0 {
-		return nil, nil
+// that contain the words of query as whole syllables, by the rules of
+// SearchTerms (diacritics, case, NFD and the y/i spellings ignored: "an
+// ninh" finds "An ninh", never "bình an" alone or the letters of "toàn").
+// It returns the best limit after skipping offset, and how many matched in
+// all.
+//
+// An article matches when it has every key term of the query: every term
+// but the common syllables of commonTerms ("của", "các", "và" …), or every
+// term when the query has nothing else. Matches are ordered by
+//
+//  1. phrase: the article has the query's terms, common ones included, one
+//     right after the other in one clause (tsquery t1 <-> t2 <-> …; the
+//     stored positions skip one at punctuation), first; then those that
+//     have the key terms so ("các dân quân": "dân quân");
+//  2. ts_rank_cd(search_vector, key terms AND-ed), normalization 0, with
+//     the title weighted 1.0 and the text 0.1: cover density, which is
+//     higher the shorter the stretches of text holding all key terms (all
+//     words near each other rank above all words far apart) and the more
+//     such stretches, ten times higher in the title;
+//  3. newest first, then the higher id: recency breaks ties.
+//
+// Only candidates are ranked (rankedCandidates): the newest articles with
+// every key term and the newest with the phrase, which the index finds by
+// its pairs of neighbouring syllables (phraseLexemes). The total counts
+// every match.
+func (db *DB) SearchArticles(ctx context.Context, unitIDs []int64, query string, limit, offset int) ([]Article, int, error) {
+	terms := SearchTerms(query)
+	if len(terms) == 0 {
+		return nil, 0, nil
 	}
-	patterns := make([]string, len(words))
-	for i, w := range words {
-		patterns[i] = "%" + likeEscaper.Replace(w) + "%"
+	keys := keyTerms(terms)
+	phrase := phraseLexemes(keys)
+	if phrase == "" {
+		phrase = phraseLexemes(terms)
 	}
-	var out []Article
-	err := db.x.SelectContext(ctx, &out, `
-		SELECT `+articleColumns+` FROM articles AS a JOIN sources AS s ON s.id = a.source_id
-		WHERE `+visibleSources+` AND a.search_folded LIKE ALL ($4::text[])
-		ORDER BY a.published_at DESC, a.id DESC LIMIT $2 OFFSET $3`, pq.Array(unitIDs), limit, offset, pq.Array(patterns))
+	// Candidates: the newest rankedCandidates articles with every key term
+	// (counting them all on the way: the total), and the newest
+	// rankedCandidates with the phrase (found by its pairs of syllables in
+	// the index, whatever their age).
+	args := []any{pq.Array(unitIDs), limit, offset, strings.Join(keys, " "), strings.Join(terms, " ")}
+	phraseCand := ""
+	if phrase != "" {
+		args = append(args, phrase)
+		phraseCand = `UNION SELECT * FROM (SELECT a.id, -1 FROM articles AS a WHERE ` + visibleSources + ` AND a.search_vector @@ $6::tsquery
+			ORDER BY a.published_at DESC, a.id DESC LIMIT ` + strconv.Itoa(rankedCandidates) + `) AS ph`
+	}
+	var rows []struct {
+		Article
+		Total int `db:"total"`
+	}
+	err := db.x.SelectContext(ctx, &rows, `
+		WITH q AS (SELECT plainto_tsquery('loa_search', $4) AS k, phraseto_tsquery('loa_search', $4) AS pk,
+			phraseto_tsquery('loa_search', $5) AS p),
+		c AS (
+			SELECT * FROM (SELECT a.id, count(*) OVER () AS total FROM articles AS a, q
+				WHERE `+visibleSources+` AND a.search_vector @@ q.k
+				ORDER BY a.published_at DESC, a.id DESC LIMIT `+strconv.Itoa(rankedCandidates)+`) AS kc
+			`+phraseCand+`)
+		SELECT `+articleColumns+`, (SELECT max(total) FROM c) AS total
+		FROM (SELECT DISTINCT id FROM c) AS c JOIN articles AS a ON a.id = c.id JOIN sources AS s ON s.id = a.source_id, q
+		ORDER BY a.search_vector @@ q.p DESC, a.search_vector @@ q.pk DESC,
+			ts_rank_cd('{0.1, 0.1, 0.1, 1.0}', a.search_vector, q.k, 0) DESC,
+			a.published_at DESC, a.id DESC
+		LIMIT $2 OFFSET $3`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("search articles for %q: %w", query, err)
+		return nil, 0, fmt.Errorf("search articles for %q: %w", query, err)
 	}
-	return out, nil
+	if len(rows) == 0 {
+		if offset == 0 {
+			return nil, 0, nil
+		}
+		// Past the end: count them on their own.
+		var total int
+		err = db.x.GetContext(ctx, &total, `
+			SELECT count(*) FROM articles AS a
+			WHERE `+visibleSources+` AND a.search_vector @@ plainto_tsquery('loa_search', $2)`,
+			pq.Array(unitIDs), strings.Join(keys, " "))
+		if err != nil {
+			return nil, 0, fmt.Errorf("count articles for %q: %w", query, err)
+		}
+		return nil, total, nil
+	}
+	out := make([]Article, len(rows))
+	for i, r := range rows {
+		out[i] = r.Article
+	}
+	return out, rows[0].Total, nil
 }
+
+// rankedCandidates bounds the articles SearchArticles ranks: the newest
+// that have every key term, and the newest that have the phrase. Ranking
+// reads each candidate's tsvector, so ranking every match of a common word
+// among 100,000 articles would take hundreds of milliseconds; an older
+// article that only has the words apart is found by more words.
+const rankedCandidates = 200
 
 // SetArticleText replaces an article's text and summary, once its page has
 // been read (the feed carried a teaser only).
@@ -195,9 +298,10 @@ func (db *DB) SetArticleText(ctx context.Context, id int64, summary, body string
 		return fmt.Errorf("load article %d: %w", id, notFound(err))
 	}
 	summary, body = norm.NFC.String(summary), norm.NFC.String(body)
-	folded := searchFolded(NewArticle{Title: a.Title, Summary: summary, Body: body})
-	if _, err := db.x.ExecContext(ctx, `UPDATE articles SET summary = $2, body = $3, search_folded = $4 WHERE id = $1`,
-		id, summary, body, folded); err != nil {
+	na := NewArticle{Title: a.Title, Summary: summary, Body: body}
+	if _, err := db.x.ExecContext(ctx, `UPDATE articles SET summary = $2, body = $3, search_folded = $4,
+		search_vector = $5::tsvector WHERE id = $1`,
+		id, summary, body, searchFolded(na), searchVector(na)); err != nil {
 		return fmt.Errorf("save text of article %d: %w", id, err)
 	}
 	return nil

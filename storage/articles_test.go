@@ -56,11 +56,11 @@ func TestArticlesAreStoredOnce(t *testing.T) {
 	if un, _ := db.Unpushed(ctx, src.ID, 10); len(un) != 3 {
 		t.Fatalf("after MarkPushed: %d unpushed", len(un))
 	}
-	found, err := db.SearchArticles(ctx, []int64{u.ID}, "ky ket", 10, 0)
-	if err != nil || len(found) != 2 {
-		t.Fatalf("search: %d, %v", len(found), err)
+	found, total, err := db.SearchArticles(ctx, []int64{u.ID}, "ky ket", 10, 0)
+	if err != nil || len(found) != 2 || total != 2 {
+		t.Fatalf("search: %d of %d, %v", len(found), total, err)
 	}
-	if found, _ := db.SearchArticles(ctx, []int64{u.ID + 1000}, "ky ket", 10, 0); len(found) != 0 {
+	if found, total, _ := db.SearchArticles(ctx, []int64{u.ID + 1000}, "ky ket", 10, 0); len(found) != 0 || total != 0 {
 		t.Fatalf("search outside the reader's units found %d", len(found))
 	}
 	if _, err := db.RemoveSource(ctx, 1, src.ID); err != nil {
