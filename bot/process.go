@@ -319,27 +319,6 @@ func textParams(chatID int64, text string, noPreview bool) tgbotapi.Params {
 	return p
 }
 
-// keyboard renders inline buttons as Telegram's reply_markup JSON.
-func keyboard(rows [][]handlers.Button) string {
-	type button struct {
-		Text         string `json:"text"`
-		CallbackData string `json:"callback_data,omitempty"`
-		URL          string `json:"url,omitempty"`
-	}
-	kb := struct {
-		InlineKeyboard [][]button `json:"inline_keyboard"`
-	}{InlineKeyboard: make([][]button, 0, len(rows))}
-	for _, row := range rows {
-		out := make([]button, 0, len(row))
-		for _, btn := range row {
-			out = append(out, button{Text: btn.Text, CallbackData: btn.Data, URL: btn.URL})
-		}
-		kb.InlineKeyboard = append(kb.InlineKeyboard, out)
-	}
-	raw, _ := json.Marshal(kb)
-	return string(raw)
-}
-
 func (b *Bot) call(ctx context.Context, method string, params tgbotapi.Params) error {
 	_, err := b.callResult(ctx, method, params)
 	return err

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
 	"github.com/loabot/loa/delivery"
 )
 
@@ -35,44 +37,74 @@ func NewSender(c *Client, paidBroadcast bool, conns int) *Sender {
 	return &Sender{c: &cp, paid: paidBroadcast}
 }
 
-// Send sends one message of Telegram HTML and returns its id.
-func (s *Sender) Send(ctx context.Context, chatID int64, html string, noPreview bool) (int, error) {
-	return s.SendMarkup(ctx, chatID, html, noPreview, "")
-}
-
-// SendMarkup is Send with inline buttons (Telegram's reply_markup JSON,
-// "" for none) under the message.
-func (s *Sender) SendMarkup(ctx context.Context, chatID int64, html string, noPreview bool, replyMarkup string) (int, error) {
-	params := textParams(chatID, html, noPreview)
-	if replyMarkup != "" {
-		params["reply_markup"] = replyMarkup
-	}
+// Send sends one message of a broadcast (text, a file with its caption,
+// or an album) and returns the ids of the messages Telegram created.
+func (s *Sender) Send(ctx context.Context, chatID int64, m delivery.Outgoing) ([]int, error) {
+	method, params := outgoing(chatID, m)
 	if s.paid {
 		params["allow_paid_broadcast"] = "true"
 	}
-	raw, err := s.c.Call(ctx, "sendMessage", params)
+	raw, err := s.c.Call(ctx, method, params)
 	if err != nil {
-		return 0, classify(err)
-	}
-	var m struct {
-		MessageID int `json:"message_id"`
+		return nil, classify(err)
 	}
 	// Telegram took the message: an answer we cannot read must not make
 	// the engine send it again.
-	_ = json.Unmarshal(raw, &m)
-	return m.MessageID, nil
+	type msg struct {
+		MessageID int `json:"message_id"`
+	}
+	if len(m.Media) > 1 {
+		var ms []msg
+		_ = json.Unmarshal(raw, &ms)
+		ids := make([]int, len(ms))
+		for i, x := range ms {
+			ids[i] = x.MessageID
+		}
+		return ids, nil
+	}
+	var x msg
+	_ = json.Unmarshal(raw, &x)
+	return []int{x.MessageID}, nil
 }
 
-// Edit replaces the text of one of the bot's messages. The same text again
-// is not an error.
-func (s *Sender) Edit(ctx context.Context, chatID int64, messageID int, html string) error {
-	params := textParams(chatID, html, true)
+// Edit replaces the text, or the caption, of one of the bot's messages.
+// The same text again is not an error.
+func (s *Sender) Edit(ctx context.Context, chatID int64, messageID int, html string, caption bool) error {
+	method, params := "editMessageText", textParams(chatID, html, true)
+	if caption {
+		method = "editMessageCaption"
+		params = tgbotapi.Params{"chat_id": strconv.FormatInt(chatID, 10), "caption": html, "parse_mode": "HTML"}
+	}
 	params["message_id"] = strconv.Itoa(messageID)
-	_, err := s.c.Call(ctx, "editMessageText", params)
+	_, err := s.c.Call(ctx, method, params)
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && strings.Contains(apiErr.Err.Message, "message is not modified") {
 		return nil
 	}
+	if err != nil {
+		return classify(err)
+	}
+	return nil
+}
+
+// Delete deletes one of the bot's messages.
+func (s *Sender) Delete(ctx context.Context, chatID int64, messageID int) error {
+	_, err := s.c.Call(ctx, "deleteMessage", tgbotapi.Params{
+		"chat_id": strconv.FormatInt(chatID, 10), "message_id": strconv.Itoa(messageID),
+	})
+	if err != nil {
+		return classify(err)
+	}
+	return nil
+}
+
+// Pin pins one of the bot's messages, silently (the message itself made
+// the sound).
+func (s *Sender) Pin(ctx context.Context, chatID int64, messageID int) error {
+	_, err := s.c.Call(ctx, "pinChatMessage", tgbotapi.Params{
+		"chat_id": strconv.FormatInt(chatID, 10), "message_id": strconv.Itoa(messageID),
+		"disable_notification": "true",
+	})
 	if err != nil {
 		return classify(err)
 	}
@@ -90,7 +122,7 @@ func classify(err error) error {
 		return &delivery.SendError{Kind: delivery.Temporary, Reason: err.Error(), Err: err}
 	}
 	e := apiErr.Err
-	se := &delivery.SendError{Reason: e.Message, Err: err}
+	se := &delivery.SendError{Reason: e.Message, Code: reasonCode(e.Message), Err: err}
 	switch {
 	case e.Code == http.StatusTooManyRequests:
 		se.Kind, se.RetryAfter = delivery.RateLimited, apiErr.RetryAfter()
@@ -107,4 +139,39 @@ func classify(err error) error {
 		se.Kind = delivery.Permanent
 	}
 	return se
+}
+
+// reasonCodes are the pieces of Telegram's descriptions that say why it
+// refused, most specific first, and the delivery engine's code for each.
+// Telegram's words are stable but not documented, so matching is on
+// lower-case fragments.
+var reasonCodes = []struct {
+	text, code string
+}{
+	{"bot was blocked", delivery.ReasonBlocked},
+	{"user is deactivated", delivery.ReasonDeactivated},
+	{"bot was kicked", delivery.ReasonKicked},
+	{"bot is not a member", delivery.ReasonNotMember},
+	{"chat not found", delivery.ReasonChatNotFound},
+	{"message is too long", delivery.ReasonTooLong},
+	{"caption is too long", delivery.ReasonCaptionTooLong},
+	{"can't parse entities", delivery.ReasonFormat},
+	{"wrong file identifier", delivery.ReasonBadFile},
+	{"upgraded to a supergroup", delivery.ReasonUpgraded},
+	{"too many requests", delivery.ReasonRateLimit},
+	{"message can't be edited", delivery.ReasonCantEdit},
+	{"message can't be deleted", delivery.ReasonCantDelete},
+	{"not enough rights", delivery.ReasonCantPin},
+}
+
+// reasonCode is the code for Telegram's description, "" when none fits
+// (the engine then picks one by the kind of error).
+func reasonCode(desc string) string {
+	low := strings.ToLower(desc)
+	for _, r := range reasonCodes {
+		if strings.Contains(low, r.text) {
+			return r.code
+		}
+	}
+	return ""
 }

@@ -46,22 +46,23 @@ func TestSenderClassifiesTelegramsAnswers(t *testing.T) {
 	emu.Migrate(old.ID, -1006004000000)
 	emu.ForceRetryAfter(dm.ID, 7, 1)
 
-	se := sendErr(t, must(s.Send(ctx, dm.ID, "<b>hi</b>", true)))
+	se := sendErr(t, must(s.Send(ctx, dm.ID, delivery.Outgoing{Text: "<b>hi</b>", NoPreview: true})))
 	if se.Kind != delivery.RateLimited || se.RetryAfter != 7*time.Second {
 		t.Errorf("429: %+v", se)
 	}
-	id, err := s.Send(ctx, dm.ID, "<b>hi</b>", true)
-	if err != nil || id == 0 {
-		t.Fatalf("send: %d, %v", id, err)
+	ids, err := s.Send(ctx, dm.ID, delivery.Outgoing{Text: "<b>hi</b>", NoPreview: true})
+	if err != nil || len(ids) != 1 || ids[0] == 0 {
+		t.Fatalf("send: %v, %v", ids, err)
 	}
+	id := ids[0]
 	m, _ := emu.Message(dm.ID, id)
 	if m.Text != "hi" || !m.DisableWebPagePreview || !m.AllowPaidBroadcast {
 		t.Errorf("sent %+v", m)
 	}
-	if err := s.Edit(ctx, dm.ID, id, "<i>hello</i>"); err != nil {
+	if err := s.Edit(ctx, dm.ID, id, "<i>hello</i>", false); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Edit(ctx, dm.ID, id, "<i>hello</i>"); err != nil {
+	if err := s.Edit(ctx, dm.ID, id, "<i>hello</i>", false); err != nil {
 		t.Errorf("the same text again: %v", err)
 	}
 	if m, _ := emu.Message(dm.ID, id); m.Text != "hello" || m.Edits != 1 {
@@ -79,7 +80,7 @@ func TestSenderClassifiesTelegramsAnswers(t *testing.T) {
 		{424242, "x", delivery.Permanent, "Bad Request: chat not found"},
 		{dm.ID, "<b>unclosed", delivery.Permanent, "Bad Request: can't parse entities"},
 	} {
-		se := sendErr(t, must(s.Send(ctx, c.chat, c.html, false)))
+		se := sendErr(t, must(s.Send(ctx, c.chat, delivery.Outgoing{Text: c.html, NoPreview: false})))
 		if se.Kind != c.kind || !strings.HasPrefix(se.Reason, c.reason) {
 			t.Errorf("chat %d: %v %q, want %v %q", c.chat, se.Kind, se.Reason, c.kind, c.reason)
 		}
@@ -87,7 +88,7 @@ func TestSenderClassifiesTelegramsAnswers(t *testing.T) {
 			t.Errorf("migrate to %d", se.MigrateTo)
 		}
 	}
-	if se := sendErr(t, s.Edit(ctx, dm.ID, 9999, "x")); se.Kind != delivery.Permanent {
+	if se := sendErr(t, s.Edit(ctx, dm.ID, 9999, "x", false)); se.Kind != delivery.Permanent {
 		t.Errorf("edit of a missing message: %+v", se)
 	}
 
@@ -99,13 +100,13 @@ func TestSenderClassifiesTelegramsAnswers(t *testing.T) {
 	dead := "http://" + ln.Addr().String()
 	ln.Close()
 	down := bot.NewSender(bot.NewClient(dead, emu.Token(), time.Second), false, 1)
-	se = sendErr(t, must(down.Send(ctx, dm.ID, "x", false)))
+	se = sendErr(t, must(down.Send(ctx, dm.ID, delivery.Outgoing{Text: "x", NoPreview: false})))
 	if se.Kind != delivery.Temporary || strings.Contains(se.Error(), emu.Token()) {
 		t.Errorf("unreachable: %+v", se)
 	}
 }
 
-func must(_ int, err error) error { return err }
+func must(_ []int, err error) error { return err }
 
 // TestRepliesArePacedWithTheBroadcasts: with a Pacer, replies into one chat
 // keep Telegram's one a second, so the emulator with Telegram's ceilings

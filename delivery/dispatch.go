@@ -2,13 +2,13 @@ package delivery
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
 	"time"
 
-	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/storage"
 )
 
@@ -63,13 +63,21 @@ func (e *Engine) lead(leadCtx context.Context) {
 
 	rec := newRecorder(e)
 	go rec.run(sendCtx)
-	work := make(chan storage.Delivery, e.cfg.BatchSize)
+	q := &queues{
+		work:   make(chan storage.Delivery, e.cfg.BatchSize),
+		urgent: make(chan storage.Delivery, e.cfg.BatchSize),
+	}
 	var senders sync.WaitGroup
 	for range e.cfg.Concurrency {
 		senders.Add(1)
 		go func() {
 			defer senders.Done()
-			for d := range work {
+			work, urgent := q.work, q.urgent
+			for {
+				d, ok := next(&urgent, &work)
+				if !ok {
+					return
+				}
 				if leadCtx.Err() == nil {
 					e.deliver(leadCtx, sendCtx, rec, d)
 				}
@@ -85,8 +93,9 @@ func (e *Engine) lead(leadCtx context.Context) {
 	}()
 	go e.watchCancels(leadCtx)
 
-	e.claimLoop(leadCtx, work)
-	close(work)
+	e.claimLoop(leadCtx, q)
+	close(q.work)
+	close(q.urgent)
 	senders.Wait()
 	rec.close()
 	<-statusDone
@@ -133,14 +142,82 @@ func (e *Engine) watchCancels(ctx context.Context) {
 // cancelCheck is how often the dispatcher looks for cancels made elsewhere.
 const cancelCheck = 500 * time.Millisecond
 
-// claimLoop keeps the senders' queue filled with due deliveries, claiming
-// in batches when it is half empty.
-func (e *Engine) claimLoop(ctx context.Context, work chan<- storage.Delivery) {
+// queues are the claimed deliveries waiting for a sender: urgent ones
+// apart, so that a sender takes them before any routine one.
+type queues struct {
+	work   chan storage.Delivery
+	urgent chan storage.Delivery
+}
+
+// room is how many deliveries may be claimed without either queue blocking.
+func (q *queues) room() int {
+	return min(cap(q.work)-len(q.work), cap(q.urgent)-len(q.urgent))
+}
+
+func (q *queues) put(ds []storage.Delivery) {
+	for _, d := range ds {
+		if d.Priority >= PriorityUrgent {
+			q.urgent <- d
+		} else {
+			q.work <- d
+		}
+	}
+}
+
+// next takes an urgent delivery if one waits, else the first of either
+// queue; a closed queue is set to nil. It returns false when both are
+// closed and empty.
+func next(urgent, work *chan storage.Delivery) (storage.Delivery, bool) {
+	for *urgent != nil || *work != nil {
+		if *urgent != nil {
+			select {
+			case d, ok := <-*urgent:
+				if ok {
+					return d, true
+				}
+				*urgent = nil
+				continue
+			default:
+			}
+		}
+		select {
+		case d, ok := <-*urgent:
+			if ok {
+				return d, true
+			}
+			*urgent = nil
+		case d, ok := <-*work:
+			if ok {
+				return d, true
+			}
+			*work = nil
+		}
+	}
+	return storage.Delivery{}, false
+}
+
+// claimLoop keeps the senders' queues filled with due deliveries, claiming
+// in batches when the routine queue is half empty (urgent deliveries come
+// first in every claim). While it is fuller than that, it still looks for
+// urgent deliveries alone when woken (a bulletin was started in this
+// process) and every PollEvery: an urgent bulletin waits for at most the
+// senders' messages in hand, not for the routine queue to drain.
+//
+// The queue holds about a second of sending (BatchSize), so that what a
+// claim decided (urgent first, broadcasts in turns) is what goes out, not
+// a long backlog claimed before it.
+func (e *Engine) claimLoop(ctx context.Context, q *queues) {
 	exhausted := false
+	urgentDue := true
+	lastUrgent := time.Time{}
 	for ctx.Err() == nil {
-		if len(work) <= cap(work)/2 {
-			free := cap(work) - len(work)
-			ds, err := e.store.ClaimDeliveries(ctx, e.clock(), free)
+		half := len(q.work) <= cap(q.work)/2
+		if half || (urgentDue && q.room() > 0) {
+			free := q.room()
+			ds, err := e.store.ClaimDeliveries(ctx, e.clock(), free, !half)
+			if !half {
+				urgentDue, lastUrgent = false, time.Now()
+			}
 			if err != nil {
 				if ctx.Err() == nil {
 					e.log.Warn("claim deliveries", "err", err)
@@ -148,13 +225,13 @@ func (e *Engine) claimLoop(ctx context.Context, work chan<- storage.Delivery) {
 				_ = sleepCtx(ctx, time.Second)
 				continue
 			}
-			for _, d := range ds {
-				work <- d // never blocks: only this loop fills the queue, and there was room
+			q.put(ds) // never blocks: only this loop fills the queues, and there was room
+			if half {
+				if len(ds) == free {
+					continue
+				}
+				exhausted = true
 			}
-			if len(ds) == free {
-				continue
-			}
-			exhausted = true
 		}
 		wait := 5 * time.Millisecond // until there is room in the queue
 		if exhausted {
@@ -165,9 +242,13 @@ func (e *Engine) claimLoop(ctx context.Context, work chan<- storage.Delivery) {
 		select {
 		case <-ctx.Done():
 		case <-e.wake:
+			urgentDue = true
 		case <-t.C:
 		}
 		t.Stop()
+		if time.Since(lastUrgent) >= e.cfg.PollEvery {
+			urgentDue = true
+		}
 	}
 }
 
@@ -186,9 +267,14 @@ func (e *Engine) content(ctx context.Context, id int64) (*content, error) {
 			c.err = err
 			return
 		}
-		c.parts = messages.Split(bc.Text, messages.MaxMessageLength)
-		c.noPreview = bc.NoPreview
-		c.markup = bc.ReplyMarkup
+		var ct Content
+		if len(bc.Content) > 0 {
+			if err := json.Unmarshal(bc.Content, &ct); err != nil {
+				c.err = fmt.Errorf("read the content of broadcast %d: %w", id, err)
+				return
+			}
+		}
+		c.parts = parts(bc.Text, bc.NoPreview, ct)
 		c.cancelled.Store(bc.State == StateCancelled)
 	})
 	if c.err != nil {
@@ -236,6 +322,10 @@ func (e *Engine) deliver(lead, send context.Context, rec *recorder, d storage.De
 		// Blocked or left since the broadcast started (another delivery
 		// got the 403, or the bot was removed): do not knock again.
 		out.State, out.Reason, out.DoneAt = storage.DeliveryBlocked, "chat is "+d.ChatStatus, e.clock()
+		out.ReasonCode = ReasonLeft
+		if d.ChatStatus == storage.ChatBlocked {
+			out.ReasonCode = ReasonBlocked
+		}
 		rec.record(out)
 		e.m.blocked.Inc()
 		return
@@ -243,6 +333,7 @@ func (e *Engine) deliver(lead, send context.Context, rec *recorder, d storage.De
 	chat, group := d.ChatID, d.ChatType != "private"
 	migrated := false
 	for out.PartsSent < len(c.parts) {
+		out.Messages = nil // those of the part before are recorded
 		probe, err := e.sends.gate(lead)
 		if err != nil {
 			return // stopping; not sent, the next dispatcher sends it
@@ -256,13 +347,17 @@ func (e *Engine) deliver(lead, send context.Context, rec *recorder, d storage.De
 			e.sends.abandon(probe)
 			return
 		}
-		msgID, err := e.sendPart(send, chat, c, out.PartsSent)
+		p := c.parts[out.PartsSent]
+		ids, err := e.cfg.Sender.Send(send, chat, p.out)
 		if e.observe(lead, chat, err, probe) {
 			e.lim.sent(dep, time.Now())
 		}
 		if err == nil {
+			out.Messages = sentMessages(p, out.PartsSent, ids, e.clock())
 			out.PartsSent++
-			out.MessageID = msgID
+			if len(ids) > 0 {
+				out.MessageID = ids[len(ids)-1]
+			}
 			if out.PartsSent < len(c.parts) {
 				// Recorded before the next part, so that a crash
 				// resumes after this one instead of repeating it.
@@ -285,6 +380,7 @@ func (e *Engine) deliver(lead, send context.Context, rec *recorder, d storage.De
 			e.lim.Backoff(chat, wait)
 			e.m.rateLimited.Inc()
 			out.State, out.KeepClaim, out.DueAt = storage.DeliveryPending, false, e.clock().Add(wait)
+			out.Messages = nil
 			rec.record(out)
 			return
 		case Migrated:
@@ -300,11 +396,13 @@ func (e *Engine) deliver(lead, send context.Context, rec *recorder, d storage.De
 			migrated, chat, group, out.ChatID = true, se.MigrateTo, true, se.MigrateTo
 		case Blocked:
 			out.State, out.KeepClaim, out.Reason, out.DoneAt, out.ChatGone = storage.DeliveryBlocked, false, se.Reason, e.clock(), true
+			out.Messages, out.ReasonCode = nil, codeOr(se.Code, ReasonBlocked)
 			rec.record(out)
 			e.m.blocked.Inc()
 			return
 		case Permanent:
 			out.State, out.KeepClaim, out.Reason, out.DoneAt = storage.DeliveryFailed, false, se.Reason, e.clock()
+			out.Messages, out.ReasonCode = nil, codeOr(se.Code, ReasonOther)
 			rec.record(out)
 			e.m.failed.Inc()
 			e.log.Debug("delivery failed", "broadcast", d.BroadcastID, "chat", chat, "reason", se.Reason)
@@ -373,11 +471,13 @@ func (e *Engine) retryLater(rec *recorder, out storage.DeliveryOutcome, reason s
 	now := e.clock()
 	out.Attempts++
 	out.KeepClaim = false
+	out.Messages = nil // recorded with the part that sent them
 	if out.RetrySince.IsZero() {
 		out.RetrySince = now
 	}
 	if now.Sub(out.RetrySince) >= e.cfg.MaxRetryAge {
 		out.State, out.DoneAt = storage.DeliveryFailed, now
+		out.ReasonCode = ReasonGaveUp
 		out.Reason = fmt.Sprintf("gave up after %d attempts in %s: %s", out.Attempts, now.Sub(out.RetrySince).Round(time.Second), reason)
 		rec.record(out)
 		e.m.failed.Inc()
@@ -474,10 +574,20 @@ func (r *recorder) write(ctx context.Context, outs []storage.DeliveryOutcome) {
 	}
 }
 
-// sendPart sends part i of a broadcast; the last part carries its buttons.
-func (e *Engine) sendPart(ctx context.Context, chat int64, c *content, i int) (int, error) {
-	if ms, ok := e.cfg.Sender.(MarkupSender); ok && c.markup != "" && i == len(c.parts)-1 {
-		return ms.SendMarkup(ctx, chat, c.parts[i], c.noPreview, c.markup)
+// sentMessages are the messages part i created, for /edit and /recall.
+func sentMessages(p part, i int, ids []int, now time.Time) []storage.SentMessage {
+	kinds := p.kinds(len(ids))
+	out := make([]storage.SentMessage, len(ids))
+	for k, id := range ids {
+		out[k] = storage.SentMessage{Part: i, MessageID: id, Kind: kinds[k], SentAt: now}
 	}
-	return e.cfg.Sender.Send(ctx, chat, c.parts[i], c.noPreview)
+	return out
+}
+
+// codeOr is code, or def when the Sender gave none.
+func codeOr(code, def string) string {
+	if code == "" {
+		return def
+	}
+	return code
 }

@@ -27,7 +27,6 @@ package delivery
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -51,53 +50,27 @@ type Broadcast struct {
 	AuthorID     int64         // user id, 0 for the system
 	AuthorChatID int64         // where the status message and report go; 0 = none (articles, reminders)
 	Lang         messages.Lang // language of the status and report
-	Text         string        // Telegram HTML, already rendered and escaped
-	NoPreview    bool
-	Units        []int64 // target unit ids; the units below them are reached too
-	DedupKey     string  // optional: a second Enqueue with the same key creates nothing
+	// Text is Telegram HTML, already rendered and escaped: the message, or
+	// the caption of Media (a caption over MaxCaptionLength follows the
+	// media as its own message).
+	Text      string
+	NoPreview bool
+	Units     []int64 // target unit ids; the units below them are reached too
+	DedupKey  string  // optional: a second Enqueue with the same key creates nothing
 	// ToAdmins reaches the private chats of Loa's admins too (or alone,
 	// with no Units): the feed poller's alerts. Enqueue only, not drafts.
 	ToAdmins bool
 	// Buttons are rows of inline buttons under the (last part of the)
 	// message, the same for every chat: a reminder's Done / In progress.
 	Buttons [][]Button
-}
-
-// Button is an inline button: a callback (Data, at most 64 bytes) or a link.
-type Button struct {
-	Text string
-	Data string
-	URL  string
-}
-
-// markup renders buttons as Telegram's reply_markup JSON, "" for none.
-func markup(rows [][]Button) string {
-	if len(rows) == 0 {
-		return ""
-	}
-	type button struct {
-		Text         string `json:"text"`
-		CallbackData string `json:"callback_data,omitempty"`
-		URL          string `json:"url,omitempty"`
-	}
-	kb := struct {
-		InlineKeyboard [][]button `json:"inline_keyboard"`
-	}{}
-	for _, row := range rows {
-		var out []button
-		for _, b := range row {
-			out = append(out, button{Text: b.Text, CallbackData: b.Data, URL: b.URL})
-		}
-		kb.InlineKeyboard = append(kb.InlineKeyboard, out)
-	}
-	raw, _ := json.Marshal(kb)
-	return string(raw)
-}
-
-// MarkupSender is a Sender that can also put buttons under a message;
-// bot.Sender is one. With a Sender that is not, buttons are left out.
-type MarkupSender interface {
-	SendMarkup(ctx context.Context, chatID int64, html string, noPreview bool, replyMarkup string) (messageID int, err error)
+	// Media is what the bulletin carries besides text: one file, or an
+	// album of 2–10 sent together.
+	Media []Media
+	// Urgent bulletins are claimed before anything routine and always make
+	// a sound.
+	Urgent bool
+	// At, when set, is when the deliveries fall due: a scheduled bulletin.
+	At time.Time
 }
 
 // Broadcast states.
@@ -115,13 +88,6 @@ const MaxTextLength = 10 * messages.MaxMessageLength
 // ErrNotFound is returned (wrapped) for an unknown broadcast.
 var ErrNotFound = storage.ErrNotFound
 
-// Sender sends one message into a chat, or edits one. Its errors should be
-// *SendError; bot.Sender is the production one.
-type Sender interface {
-	Send(ctx context.Context, chatID int64, html string, noPreview bool) (messageID int, err error)
-	Edit(ctx context.Context, chatID int64, messageID int, html string) error
-}
-
 // Store is what the engine needs from storage; *storage.DB satisfies it.
 type Store interface {
 	LeadTerm(ctx context.Context, key int64, retry time.Duration, log *slog.Logger, what string, term func(ctx context.Context))
@@ -138,7 +104,7 @@ type Store interface {
 	SetBroadcastStatusMessage(ctx context.Context, id int64, messageID int) error
 	MarkBroadcastReported(ctx context.Context, id int64, now time.Time) error
 	FailureReasons(ctx context.Context, id int64, limit int) ([]storage.ReasonCount, error)
-	ClaimDeliveries(ctx context.Context, now time.Time, limit int) ([]storage.Delivery, error)
+	ClaimDeliveries(ctx context.Context, now time.Time, limit int, urgentOnly bool) ([]storage.Delivery, error)
 	ReleaseDeliveryClaims(ctx context.Context) (int, error)
 	RecordDeliveries(ctx context.Context, outs []storage.DeliveryOutcome) error
 	PendingDeliveries(ctx context.Context) (int, error)
@@ -158,7 +124,7 @@ type Config struct {
 	Clock func() time.Time
 
 	Concurrency int           // messages in flight at once; default 16 (LOA_DELIVERY_CONCURRENCY)
-	BatchSize   int           // deliveries claimed at once; default 16 per sender, at most 1000
+	BatchSize   int           // deliveries waiting for a sender at most; default a second's worth at the Limiter's rate, at most 1000
 	MaxRetryAge time.Duration // how long temporary errors are retried; default 6 h (LOA_DELIVERY_MAX_AGE)
 	StatusEvery time.Duration // how often the author's status message may change; default 3 s
 	PollEvery   time.Duration // how often the queue is looked at when idle; default 1 s
@@ -189,11 +155,9 @@ type Engine struct {
 
 // content is a broadcast as its senders need it, loaded once.
 type content struct {
-	markup    string // reply_markup of the last part
 	once      sync.Once
 	err       error
-	parts     []string
-	noPreview bool
+	parts     []part
 	cancelled atomic.Bool
 }
 
@@ -205,8 +169,18 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 16
 	}
+	if cfg.Limiter == nil {
+		cfg.Limiter = NewLimiter(30)
+	}
 	if cfg.BatchSize <= 0 {
+		// About a second of sending at the Limiter's rate (at least one
+		// per sender): what waits in memory is claimed at most that long
+		// before it goes, so urgency and fairness decided at the claim
+		// hold. Without a bot-wide rate, the old 16 per sender.
 		cfg.BatchSize = min(1000, 16*cfg.Concurrency)
+		if r := cfg.Limiter.perSecond(); r > 0 {
+			cfg.BatchSize = min(1000, max(cfg.Concurrency, int(r)))
+		}
 	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
@@ -258,8 +232,10 @@ func (b Broadcast) check() error {
 	switch {
 	case b.Kind == "":
 		return errors.New("broadcast without a kind")
-	case strings.TrimSpace(b.Text) == "":
+	case strings.TrimSpace(b.Text) == "" && len(b.Media) == 0:
 		return errors.New("broadcast without a text")
+	case len(b.Media) > MaxAlbum:
+		return fmt.Errorf("broadcast with %d media, more than %d", len(b.Media), MaxAlbum)
 	case messages.Length(b.Text) > MaxTextLength:
 		return fmt.Errorf("broadcast text of %d characters, more than %d", messages.Length(b.Text), MaxTextLength)
 	case len(b.Units) == 0 && !b.ToAdmins:
@@ -269,11 +245,19 @@ func (b Broadcast) check() error {
 }
 
 func (b Broadcast) row() storage.NewBroadcast {
-	return storage.NewBroadcast{
+	row := storage.NewBroadcast{
 		Kind: b.Kind, AuthorID: b.AuthorID, AuthorChatID: b.AuthorChatID, Lang: string(b.Lang),
 		Text: b.Text, NoPreview: b.NoPreview, UnitIDs: b.Units, DedupKey: b.DedupKey,
-		ReplyMarkup: markup(b.Buttons), ToAdmins: b.ToAdmins,
+		Content: Content{Media: b.Media, Buttons: b.Buttons}.json(), ToAdmins: b.ToAdmins,
 	}
+	if b.Urgent {
+		row.Priority = PriorityUrgent
+	}
+	if !b.At.IsZero() {
+		at := b.At
+		row.ScheduledAt = &at
+	}
+	return row
 }
 
 // Preview counts the active chats units reach now (the units below them
@@ -361,6 +345,9 @@ type Summary struct {
 	Cancelled int
 	Pending   int
 
+	Urgent      bool
+	ScheduledAt time.Time // zero for at once
+
 	Text    string // the whole text, Telegram HTML
 	Excerpt string // its beginning as plain text, for lists
 	// Reasons are why deliveries were blocked or failed, the most frequent
@@ -371,6 +358,7 @@ type Summary struct {
 // Reason is how many deliveries ended blocked or failed for one reason.
 type Reason struct {
 	State  string // "blocked" or "failed"
+	Code   string // one of the Reason codes; "" for deliveries recorded before codes
 	Reason string // Telegram's words
 	Count  int
 }
@@ -384,6 +372,10 @@ func summary(s storage.BroadcastSummary) Summary {
 	}
 	if s.StartedAt != nil {
 		out.StartedAt = *s.StartedAt
+	}
+	out.Urgent = s.Priority == PriorityUrgent
+	if s.ScheduledAt != nil {
+		out.ScheduledAt = *s.ScheduledAt
 	}
 	if s.FinishedAt != nil {
 		out.FinishedAt = *s.FinishedAt

@@ -187,7 +187,7 @@ func TestWithinTelegramsLimits(t *testing.T) {
 			if err = lim.Wait(ctx, cityChats[0].ID); err != nil {
 				break
 			}
-			if _, err = f.sender.Send(ctx, cityChats[0].ID, fmt.Sprintf("Trả lời %d", i+1), true); err != nil {
+			if _, err = f.sender.Send(ctx, cityChats[0].ID, delivery.Outgoing{Text: fmt.Sprintf("Trả lời %d", i+1), NoPreview: true}); err != nil {
 				break
 			}
 		}

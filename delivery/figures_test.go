@@ -45,7 +45,7 @@ func TestDeliveryFigures(t *testing.T) {
 			const chats = 20_000
 			f := newFixture(t)
 			f.addChats(emulator.ChatPrivate, chats, "city")
-			ts := &timedSender{inner: f.sender}
+			ts := &timedSender{Sender: f.sender, inner: f.sender}
 			e := f.engine(delivery.Config{Sender: ts, Limiter: delivery.NewLimiter(0), Concurrency: concurrency})
 			f.run(e)
 			took := f.broadcast(e, chats)
@@ -63,7 +63,7 @@ func TestDeliveryFigures(t *testing.T) {
 		t.Run(fmt.Sprintf("ceiling %v", c.ceiling), func(t *testing.T) {
 			f := newFixture(t, emulator.WithLimits(emulator.Limits{Global: c.ceiling, PerChat: 1, PerGroupPerMinute: 20}))
 			f.addChats(emulator.ChatPrivate, c.chats, "city")
-			ts := &timedSender{inner: f.sender}
+			ts := &timedSender{Sender: f.sender, inner: f.sender}
 			e := f.engine(delivery.Config{Sender: ts, Limiter: delivery.NewLimiter(c.ceiling), Concurrency: 32})
 			f.run(e)
 			took := f.broadcast(e, c.chats)
@@ -82,7 +82,7 @@ func TestDeliveryFigures(t *testing.T) {
 		const chats, outage = 600, 2 * time.Minute
 		f := newFixture(t, emulator.WithLimits(emulator.TelegramLimits()))
 		f.addChats(emulator.ChatPrivate, chats, "city")
-		ts := &timedSender{inner: f.sender}
+		ts := &timedSender{Sender: f.sender, inner: f.sender}
 		e := f.engine(delivery.Config{Sender: ts, Limiter: delivery.NewLimiter(30), Concurrency: 16})
 		f.run(e)
 		ctx := context.Background()
@@ -183,23 +183,20 @@ func waitEmpty(ctx context.Context, db *storage.DB, d time.Duration) error {
 
 // timedSender notes when each message was accepted.
 type timedSender struct {
+	delivery.Sender
 	inner delivery.Sender
 	mu    sync.Mutex
 	times []time.Time
 }
 
-func (s *timedSender) Send(ctx context.Context, chatID int64, html string, noPreview bool) (int, error) {
-	id, err := s.inner.Send(ctx, chatID, html, noPreview)
+func (s *timedSender) Send(ctx context.Context, chatID int64, m delivery.Outgoing) ([]int, error) {
+	id, err := s.inner.Send(ctx, chatID, m)
 	if err == nil {
 		s.mu.Lock()
 		s.times = append(s.times, time.Now())
 		s.mu.Unlock()
 	}
 	return id, err
-}
-
-func (s *timedSender) Edit(ctx context.Context, chatID int64, messageID int, html string) error {
-	return s.inner.Edit(ctx, chatID, messageID, html)
 }
 
 // rate is messages per second from the first accepted send to the last.

@@ -142,6 +142,14 @@ func NewLimiter(perSecond float64) *Limiter {
 	return l
 }
 
+// perSecond is the bot-wide rate, 0 for none.
+func (l *Limiter) perSecond() float64 {
+	if l.spacing <= 0 {
+		return 0
+	}
+	return float64(time.Second) / float64(l.spacing)
+}
+
 // rttSamples is how many recent round trips the fastest is taken from.
 const rttSamples = 256
 

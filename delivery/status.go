@@ -99,7 +99,7 @@ func (e *Engine) showStatus(ctx context.Context, st *statusState, b storage.Broa
 		return false
 	}
 	if b.StatusMessageID == 0 {
-		id, err := e.cfg.Sender.Send(ctx, b.AuthorChatID, text, true)
+		ids, err := e.cfg.Sender.Send(ctx, b.AuthorChatID, Outgoing{Text: text, NoPreview: true})
 		if err != nil {
 			if e.gaveUp(b, err) {
 				// The author blocked the bot: stop trying (-1).
@@ -108,13 +108,17 @@ func (e *Engine) showStatus(ctx context.Context, st *statusState, b storage.Broa
 			}
 			return false
 		}
+		id := 0
+		if len(ids) > 0 {
+			id = ids[len(ids)-1]
+		}
 		if err := e.store.SetBroadcastStatusMessage(ctx, b.ID, id); err != nil {
 			e.log.Warn("remember the status message", "broadcast", b.ID, "err", err)
 		}
 		st.shown[b.ID] = text
 		return true
 	}
-	if err := e.cfg.Sender.Edit(ctx, b.AuthorChatID, b.StatusMessageID, text); err != nil && !e.gaveUp(b, err) {
+	if err := e.cfg.Sender.Edit(ctx, b.AuthorChatID, b.StatusMessageID, text, false); err != nil && !e.gaveUp(b, err) {
 		return false
 	}
 	st.shown[b.ID] = text
@@ -148,7 +152,7 @@ func (e *Engine) report(ctx context.Context, b storage.BroadcastSummary) bool {
 		if err != nil {
 			return false
 		}
-		if _, err := e.cfg.Sender.Send(ctx, b.AuthorChatID, reportText(b, reasons), true); err != nil && !e.gaveUp(b, err) {
+		if _, err := e.cfg.Sender.Send(ctx, b.AuthorChatID, Outgoing{Text: reportText(b, reasons), NoPreview: true}); err != nil && !e.gaveUp(b, err) {
 			return false
 		}
 	}
@@ -206,7 +210,7 @@ func reportText(b storage.BroadcastSummary, reasons []storage.ReasonCount) strin
 		sb.WriteString("\n\n" + messages.T(lang, messages.KeyDeliveryReportReasons))
 		rs := make([]messages.ReasonCount, len(reasons))
 		for i, r := range reasons {
-			rs[i] = messages.ReasonCount{Reason: r.Reason, Count: r.Count}
+			rs[i] = messages.ReasonCount{Code: r.Code, Reason: r.Reason, Count: r.Count}
 		}
 		for _, line := range messages.DeliveryReasonLines(lang, rs) {
 			sb.WriteString("\n" + line)

@@ -22,6 +22,12 @@ func init() {
 		KeyDeliveryErrRateLimit:   "Telegram yêu cầu gửi chậm lại",
 		KeyDeliveryErrGaveUp:      "đã thử gửi nhiều lần không được",
 		KeyDeliveryErrOther:       "lỗi khác, xem nhật ký hệ thống",
+
+		KeyDeliveryErrCaptionTooLong: "chú thích kèm tệp quá dài",
+		KeyDeliveryErrBadFile:        "Telegram không nhận ra tệp đính kèm",
+		KeyDeliveryErrCantEdit:       "tin nhắn không còn sửa được",
+		KeyDeliveryErrCantDelete:     "tin nhắn đã quá 48 giờ, không thu hồi được",
+		KeyDeliveryErrCantPin:        "Loa không có quyền ghim tin trong nhóm",
 	})
 	extend(English, map[Key]string{
 		KeyFeedErrUnreachable: "cannot reach the site",
@@ -44,5 +50,11 @@ func init() {
 		KeyDeliveryErrRateLimit:   "Telegram asked to send more slowly",
 		KeyDeliveryErrGaveUp:      "several attempts failed",
 		KeyDeliveryErrOther:       "another error, see the system log",
+
+		KeyDeliveryErrCaptionTooLong: "the caption of the file is too long",
+		KeyDeliveryErrBadFile:        "Telegram does not recognise the attached file",
+		KeyDeliveryErrCantEdit:       "the message can no longer be edited",
+		KeyDeliveryErrCantDelete:     "the message is over 48 hours old and cannot be recalled",
+		KeyDeliveryErrCantPin:        "Loa may not pin messages in the group",
 	})
 }

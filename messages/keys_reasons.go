@@ -24,4 +24,10 @@ const (
 	KeyDeliveryErrRateLimit   Key = "reason.delivery_rate_limit"  // Telegram asked to slow down
 	KeyDeliveryErrGaveUp      Key = "reason.delivery_gave_up"     // tried many times without success
 	KeyDeliveryErrOther       Key = "reason.delivery_other"       // anything else
+
+	KeyDeliveryErrCaptionTooLong Key = "reason.delivery_caption_too_long" // the caption is over Telegram's limit
+	KeyDeliveryErrBadFile        Key = "reason.delivery_bad_file"         // Telegram does not know the file
+	KeyDeliveryErrCantEdit       Key = "reason.delivery_cant_edit"        // the message can no longer be edited
+	KeyDeliveryErrCantDelete     Key = "reason.delivery_cant_delete"      // the message is too old to delete
+	KeyDeliveryErrCantPin        Key = "reason.delivery_cant_pin"         // Loa may not pin messages in the group
 )

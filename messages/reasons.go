@@ -69,9 +69,40 @@ func DeliveryReason(lang Lang, reason string) string {
 	return T(lang, KeyDeliveryErrOther)
 }
 
+// deliveryCodes are the delivery engine's reason codes (delivery.Reason*),
+// which it stores with each failed delivery, and how they are said.
+var deliveryCodes = map[string]Key{
+	"blocked":          KeyDeliveryErrBlocked,
+	"deactivated":      KeyDeliveryErrDeactivated,
+	"kicked":           KeyDeliveryErrKicked,
+	"not_member":       KeyDeliveryErrNotMember,
+	"left":             KeyDeliveryErrLeft,
+	"chat_not_found":   KeyDeliveryErrNotFound,
+	"too_long":         KeyDeliveryErrTooLong,
+	"caption_too_long": KeyDeliveryErrCaptionTooLong,
+	"format":           KeyDeliveryErrFormat,
+	"bad_file":         KeyDeliveryErrBadFile,
+	"upgraded":         KeyDeliveryErrUpgraded,
+	"rate_limit":       KeyDeliveryErrRateLimit,
+	"gave_up":          KeyDeliveryErrGaveUp,
+	"cant_edit":        KeyDeliveryErrCantEdit,
+	"cant_delete":      KeyDeliveryErrCantDelete,
+	"cant_pin":         KeyDeliveryErrCantPin,
+}
+
+// DeliveryReasonCode says in lang why a delivery (or an edit, a deletion,
+// a pin) was refused, from the delivery engine's reason code.
+func DeliveryReasonCode(lang Lang, code string) string {
+	if k, ok := deliveryCodes[code]; ok {
+		return T(lang, k)
+	}
+	return T(lang, KeyDeliveryErrOther)
+}
+
 // ReasonCount is how many deliveries ended blocked or failed for one reason,
 // as the delivery engine recorded it.
 type ReasonCount struct {
+	Code   string // the delivery engine's reason code; "" for older records
 	Reason string
 	Count  int
 }
@@ -86,6 +117,9 @@ func DeliveryReasonLines(lang Lang, reasons []ReasonCount) []string {
 	count := map[string]int{}
 	for _, r := range reasons {
 		w := DeliveryReason(lang, r.Reason)
+		if r.Code != "" {
+			w = DeliveryReasonCode(lang, r.Code)
+		}
 		if _, ok := count[w]; !ok {
 			said = append(said, w)
 		}

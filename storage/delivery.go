@@ -37,10 +37,16 @@ type NewBroadcast struct {
 	Lang         string
 	Text         string // Telegram HTML
 	NoPreview    bool
-	ReplyMarkup  string  // inline buttons under the last part, as Telegram's JSON; "" for none
-	UnitIDs      []int64 // the units and every unit below them are reached
-	DedupKey     string  // "" for none
-	ToAdmins     bool    // the private chats of the admins too (started broadcasts only)
+	// Content is what the broadcast carries besides its text (media,
+	// buttons), as the delivery engine encodes it: JSON, opaque here.
+	Content  []byte
+	Priority int // 0 routine, 1 urgent: claimed first
+	// ScheduledAt, when set, is when the deliveries fall due (a scheduled
+	// bulletin); nil for at once.
+	ScheduledAt *time.Time
+	UnitIDs     []int64 // the units and every unit below them are reached
+	DedupKey    string  // "" for none
+	ToAdmins    bool    // the private chats of the admins too (started broadcasts only)
 }
 
 // BroadcastSummary is a broadcast with its delivery counts: counted live
@@ -60,6 +66,9 @@ type BroadcastSummary struct {
 	FinishedAt      *time.Time    `db:"finished_at"`
 	StatusMessageID int           `db:"status_message_id"`
 	ReportedAt      *time.Time    `db:"reported_at"`
+	Priority        int           `db:"priority"`
+	ScheduledAt     *time.Time    `db:"scheduled_at"`
+	Content         []byte        `db:"content"`
 
 	Total     int `db:"total"`
 	Sent      int `db:"sent"`
@@ -76,6 +85,7 @@ type BroadcastSummary struct {
 const broadcastSelect = `
 	SELECT b.id, b.kind, b.author_id, b.author_chat_id, b.lang, b.text, b.no_preview, b.unit_ids,
 		b.state, b.created_at, b.started_at, b.finished_at, b.status_message_id, b.reported_at,
+		b.priority, b.scheduled_at, b.content,
 		CASE WHEN b.reported_at IS NULL THEN x.total     ELSE b.n_total     END AS total,
 		CASE WHEN b.reported_at IS NULL THEN x.sent      ELSE b.n_sent      END AS sent,
 		CASE WHEN b.reported_at IS NULL THEN x.blocked   ELSE b.n_blocked   END AS blocked,
@@ -107,7 +117,7 @@ var insertDeliveriesSQL = `INSERT INTO deliveries (broadcast_id, chat_id, due_at
 // created and the earlier broadcast's id and delivery count come back with
 // created false.
 func (db *DB) CreateBroadcast(ctx context.Context, b NewBroadcast, start bool, now time.Time) (id int64, chats int, created bool, err error) {
-	if b.Kind == "" || b.Text == "" || (len(b.UnitIDs) == 0 && !b.ToAdmins) {
+	if b.Kind == "" || (b.Text == "" && len(b.Content) == 0) || (len(b.UnitIDs) == 0 && !b.ToAdmins) {
 		return 0, 0, false, fmt.Errorf("create broadcast: need a kind, a text and at least one unit")
 	}
 	if b.ToAdmins && !start {
@@ -123,15 +133,19 @@ func (db *DB) CreateBroadcast(ctx context.Context, b NewBroadcast, start bool, n
 	if b.DedupKey != "" {
 		dedup = &b.DedupKey
 	}
+	content := b.Content
+	if len(content) == 0 {
+		content = []byte("{}")
+	}
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
 		err := tx.GetContext(ctx, &id, `
 			INSERT INTO broadcasts (kind, author_id, author_chat_id, lang, text, no_preview, unit_ids,
-				dedup_key, state, created_at, started_at, reply_markup)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+				dedup_key, state, created_at, started_at, content, priority, scheduled_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 			ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
 			RETURNING id`,
 			b.Kind, b.AuthorID, b.AuthorChatID, b.Lang, b.Text, b.NoPreview, pq.Array(nonNil(b.UnitIDs)),
-			dedup, state, now, started, b.ReplyMarkup)
+			dedup, state, now, started, string(content), b.Priority, b.ScheduledAt)
 		if errors.Is(err, sql.ErrNoRows) {
 			// The key is taken: report the broadcast that has it.
 			return tx.QueryRowxContext(ctx, `
@@ -145,7 +159,7 @@ func (db *DB) CreateBroadcast(ctx context.Context, b NewBroadcast, start bool, n
 		if !start {
 			return tx.GetContext(ctx, &chats, countChatsReachedSQL, pq.Array(b.UnitIDs))
 		}
-		chats, err = fanOut(ctx, tx, id, b.UnitIDs, b.ToAdmins, now)
+		chats, err = fanOut(ctx, tx, id, b.UnitIDs, b.ToAdmins, dueAt(now, b.ScheduledAt))
 		return err
 	})
 	if err != nil {
@@ -189,6 +203,15 @@ func fanOut(ctx context.Context, tx *sqlx.Tx, id int64, unitIDs []int64, toAdmin
 	return int(n), err
 }
 
+// dueAt is when the deliveries of a broadcast started at now fall due: at
+// once, or at its scheduled time.
+func dueAt(now time.Time, scheduled *time.Time) time.Time {
+	if scheduled != nil && scheduled.After(now) {
+		return *scheduled
+	}
+	return now
+}
+
 // nonNil is ids, or an empty list for nil: unit_ids is NOT NULL.
 func nonNil(ids []int64) []int64 {
 	if ids == nil {
@@ -204,11 +227,14 @@ func nonNil(ids []int64) []int64 {
 // cancelled, or unknown.
 func (db *DB) StartBroadcast(ctx context.Context, id, actorID int64, now time.Time) (started bool, chats int, err error) {
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
-		var units pq.Int64Array
-		err := tx.GetContext(ctx, &units, `
+		var row struct {
+			Units       pq.Int64Array `db:"unit_ids"`
+			ScheduledAt *time.Time    `db:"scheduled_at"`
+		}
+		err := tx.GetContext(ctx, &row, `
 			UPDATE broadcasts SET state = 'sending', started_at = $3
 			WHERE id = $1 AND author_id = $2 AND state = 'draft'
-			RETURNING unit_ids`, id, actorID, now)
+			RETURNING unit_ids, scheduled_at`, id, actorID, now)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -216,7 +242,7 @@ func (db *DB) StartBroadcast(ctx context.Context, id, actorID int64, now time.Ti
 			return err
 		}
 		started = true
-		chats, err = fanOut(ctx, tx, id, units, false, now)
+		chats, err = fanOut(ctx, tx, id, row.Units, false, dueAt(now, row.ScheduledAt))
 		return err
 	})
 	if err != nil {
@@ -270,16 +296,17 @@ func (db *DB) BroadcastSummary(ctx context.Context, id int64) (BroadcastSummary,
 
 // BroadcastContent is what a broadcast sends, without its counts.
 type BroadcastContent struct {
-	Text        string `db:"text"`
-	NoPreview   bool   `db:"no_preview"`
-	ReplyMarkup string `db:"reply_markup"`
-	State       string `db:"state"`
+	Text      string `db:"text"`
+	NoPreview bool   `db:"no_preview"`
+	Content   []byte `db:"content"` // media and buttons, as NewBroadcast.Content
+	Priority  int    `db:"priority"`
+	State     string `db:"state"`
 }
 
 // BroadcastContent returns the text of broadcast id, or ErrNotFound.
 func (db *DB) BroadcastContent(ctx context.Context, id int64) (BroadcastContent, error) {
 	var c BroadcastContent
-	if err := db.x.GetContext(ctx, &c, `SELECT text, no_preview, reply_markup, state FROM broadcasts WHERE id = $1`, id); err != nil {
+	if err := db.x.GetContext(ctx, &c, `SELECT text, no_preview, content, priority, state FROM broadcasts WHERE id = $1`, id); err != nil {
 		return BroadcastContent{}, fmt.Errorf("load broadcast %d: %w", id, notFound(err))
 	}
 	return c, nil
@@ -360,6 +387,7 @@ func (db *DB) MarkBroadcastReported(ctx context.Context, id int64, now time.Time
 // Reason.
 type ReasonCount struct {
 	State  string `db:"state"`
+	Code   string `db:"reason_code"` // "" for deliveries recorded before codes
 	Reason string `db:"reason"`
 	Count  int    `db:"count"`
 }
@@ -369,9 +397,10 @@ type ReasonCount struct {
 func (db *DB) FailureReasons(ctx context.Context, id int64, limit int) ([]ReasonCount, error) {
 	var out []ReasonCount
 	err := db.x.SelectContext(ctx, &out, `
-		SELECT state, reason, count(*)::int AS count FROM deliveries
+		SELECT state, reason_code, min(reason) AS reason, count(*)::int AS count FROM deliveries
 		WHERE broadcast_id = $1 AND state IN ('blocked', 'failed')
-		GROUP BY state, reason ORDER BY count(*) DESC, state, reason LIMIT $2`, id, limit)
+		GROUP BY state, reason_code, CASE WHEN reason_code = '' THEN reason ELSE '' END
+		ORDER BY count(*) DESC, state, reason_code, min(reason) LIMIT $2`, id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("failure reasons of broadcast %d: %w", id, err)
 	}
@@ -387,32 +416,62 @@ type Delivery struct {
 	Attempts    int        `db:"attempts"`
 	PartsSent   int        `db:"parts_sent"`
 	RetrySince  *time.Time `db:"retry_since"`
+	Priority    int        `db:"priority"` // of its broadcast
 }
 
-// ClaimDeliveries takes up to limit pending deliveries due at now, oldest
-// first, for the caller to send. A claimed row is never due (its due_at
-// becomes infinity, which also keeps it out of the way of the next claim's
-// index scan) until its outcome is recorded with RecordDeliveries or its
-// claim is freed with ReleaseDeliveryClaims; two claimers at the same moment
-// never get the same row (FOR UPDATE SKIP LOCKED).
-func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, limit int) ([]Delivery, error) {
+// ClaimDeliveries takes up to limit pending deliveries due at now for the
+// caller to send: urgent broadcasts' first, and among broadcasts of one
+// priority in turns (the first due delivery of each, then the second of
+// each, …), so that a 50-chat bulletin is not queued behind a 100,000-chat
+// fan-out that started before it; within a broadcast, oldest due first.
+//
+// The turns are taken in SQL: for each broadcast being sent (an index on
+// priority), its next limit due deliveries (an index on broadcast and due
+// time), numbered; then the rows are locked in the order priority, number.
+// Window functions cannot lock, so the numbering and the locking are two
+// steps, and a row another claimer took meanwhile is skipped.
+//
+// A claimed row is never due (its due_at becomes infinity) until its
+// outcome is recorded with RecordDeliveries or its claim is freed with
+// ReleaseDeliveryClaims; two claimers at the same moment never get the
+// same row (FOR UPDATE SKIP LOCKED).
+//
+// With urgentOnly, only urgent broadcasts' deliveries are claimed: the
+// dispatcher looks for them while its routine queue is full.
+func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, limit int, urgentOnly bool) ([]Delivery, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("claim deliveries: need a positive limit")
 	}
+	minPriority := 0
+	if urgentOnly {
+		minPriority = 1
+	}
 	var out []Delivery
 	err := db.x.SelectContext(ctx, &out, `
-		WITH due AS (
-			SELECT broadcast_id, chat_id FROM deliveries
-			WHERE state = 'pending' AND due_at <= $1
-			ORDER BY due_at
+		WITH turns AS (
+			SELECT x.broadcast_id, x.chat_id, b.priority,
+				row_number() OVER (PARTITION BY b.id ORDER BY x.due_at) AS turn
+			FROM broadcasts AS b
+			CROSS JOIN LATERAL (
+				SELECT d.broadcast_id, d.chat_id, d.due_at FROM deliveries AS d
+				WHERE d.broadcast_id = b.id AND d.state = 'pending' AND d.due_at <= $1
+				ORDER BY d.due_at
+				LIMIT $2
+			) AS x
+			WHERE b.state = 'sending' AND b.priority >= $3
+		), due AS (
+			SELECT d.broadcast_id, d.chat_id FROM deliveries AS d
+			JOIN turns AS t ON t.broadcast_id = d.broadcast_id AND t.chat_id = d.chat_id
+			WHERE d.state = 'pending' AND d.due_at <= $1
+			ORDER BY t.priority DESC, t.turn, t.broadcast_id
 			LIMIT $2
-			FOR UPDATE SKIP LOCKED
+			FOR UPDATE OF d SKIP LOCKED
 		)
 		UPDATE deliveries AS d SET claimed_at = $1, due_at = 'infinity'
-		FROM due, chats AS c
-		WHERE d.broadcast_id = due.broadcast_id AND d.chat_id = due.chat_id AND c.id = d.chat_id
+		FROM due, chats AS c, broadcasts AS b
+		WHERE d.broadcast_id = due.broadcast_id AND d.chat_id = due.chat_id AND c.id = d.chat_id AND b.id = d.broadcast_id
 		RETURNING d.broadcast_id, d.chat_id, c.type AS chat_type, c.status AS chat_status,
-			d.attempts, d.parts_sent, d.retry_since`, now, limit)
+			d.attempts, d.parts_sent, d.retry_since, b.priority`, now, limit, minPriority)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
@@ -456,6 +515,20 @@ type DeliveryOutcome struct {
 	// ChatGone records that Telegram answered 403: the chat becomes blocked
 	// (a private chat) or left (a group), and nothing more is sent there.
 	ChatGone bool
+	// ReasonCode is why it was blocked or failed, as a code
+	// (delivery.Reason*); Reason keeps Telegram's words.
+	ReasonCode string
+	// Messages are those the send just recorded created, recorded in the
+	// same transaction as the outcome: /edit and /recall find them there.
+	Messages []SentMessage
+}
+
+// SentMessage is one message Telegram created for a delivery.
+type SentMessage struct {
+	Part      int    // which part of the broadcast (0 first)
+	MessageID int    // Telegram's id in the delivery's chat
+	Kind      string // "text", "caption" or "media": how it is edited
+	SentAt    time.Time
 }
 
 // RecordDeliveries stores outcomes in one transaction (the dispatcher
@@ -471,7 +544,9 @@ func (db *DB) RecordDeliveries(ctx context.Context, outs []DeliveryOutcome) erro
 	var (
 		bids, cids, due, retry, done = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 		parts, msgIDs, attempts      = make([]int64, n), make([]int64, n), make([]int64, n)
-		states, reasons              = make([]string, n), make([]string, n)
+		states, reasons, codes       = make([]string, n), make([]string, n), make([]string, n)
+		mb, mc, mid, mpart, mat      []int64
+		mkind                        []string
 		keep                         = make([]bool, n)
 		gone                         []int64
 	)
@@ -479,8 +554,13 @@ func (db *DB) RecordDeliveries(ctx context.Context, outs []DeliveryOutcome) erro
 		bids[i], cids[i], states[i], reasons[i], keep[i] = o.BroadcastID, o.ChatID, o.State, o.Reason, o.KeepClaim
 		parts[i], msgIDs[i], attempts[i] = int64(o.PartsSent), int64(o.MessageID), int64(o.Attempts)
 		due[i], retry[i], done[i] = micros(o.DueAt), micros(o.RetrySince), micros(o.DoneAt)
+		codes[i] = o.ReasonCode
 		if o.ChatGone {
 			gone = append(gone, o.ChatID)
+		}
+		for _, m := range o.Messages {
+			mb, mc, mid, mpart = append(mb, o.BroadcastID), append(mc, o.ChatID), append(mid, int64(m.MessageID)), append(mpart, int64(m.Part))
+			mkind, mat = append(mkind, m.Kind), append(mat, micros(m.SentAt))
 		}
 	}
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -494,16 +574,31 @@ func (db *DB) RecordDeliveries(ctx context.Context, outs []DeliveryOutcome) erro
 				claimed_at  = CASE WHEN o.keep THEN d.claimed_at END,
 				retry_since = CASE WHEN o.retry <> 0 THEN to_timestamp(o.retry::float8 / 1e6) END,
 				reason      = o.reason,
+				reason_code = o.code,
 				done_at     = CASE WHEN o.done <> 0 THEN to_timestamp(o.done::float8 / 1e6) END
 			FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[], $5::int[], $6::int[],
-				$7::bigint[], $8::bigint[], $9::text[], $10::bigint[], $11::bool[])
-				AS o(broadcast_id, chat_id, state, parts, message_id, attempts, due, retry, reason, done, keep)
+				$7::bigint[], $8::bigint[], $9::text[], $10::bigint[], $11::bool[], $12::text[])
+				AS o(broadcast_id, chat_id, state, parts, message_id, attempts, due, retry, reason, done, keep, code)
 			WHERE d.broadcast_id = o.broadcast_id AND d.chat_id = o.chat_id
 			  AND (d.state = 'pending' OR (d.state = 'cancelled' AND o.state = 'sent'))`,
 			pq.Array(bids), pq.Array(cids), pq.Array(states), pq.Array(parts), pq.Array(msgIDs),
-			pq.Array(attempts), pq.Array(due), pq.Array(retry), pq.Array(reasons), pq.Array(done), pq.Array(keep))
-		if err != nil || len(gone) == 0 {
+			pq.Array(attempts), pq.Array(due), pq.Array(retry), pq.Array(reasons), pq.Array(done), pq.Array(keep), pq.Array(codes))
+		if err != nil {
 			return err
+		}
+		if len(mb) > 0 {
+			// A repeat (a record retried) inserts nothing twice.
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO delivery_messages (broadcast_id, chat_id, message_id, part, kind, sent_at)
+				SELECT b, c, m, p, k, to_timestamp(t::float8 / 1e6)
+				FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::int[], $5::text[], $6::bigint[]) AS x(b, c, m, p, k, t)
+				ON CONFLICT DO NOTHING`,
+				pq.Array(mb), pq.Array(mc), pq.Array(mid), pq.Array(mpart), pq.Array(mkind), pq.Array(mat)); err != nil {
+				return fmt.Errorf("record sent messages: %w", err)
+			}
+		}
+		if len(gone) == 0 {
+			return nil
 		}
 		_, err = tx.ExecContext(ctx, `
 			UPDATE chats SET status = CASE WHEN type = 'private' THEN 'blocked' ELSE 'left' END, updated_at = now()

@@ -181,7 +181,7 @@ func TestTwoClaimersNeverGetTheSameDelivery(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for {
-				got, err := h.ClaimDeliveries(ctx, t0, 37)
+				got, err := h.ClaimDeliveries(ctx, t0, 37, false)
 				if err != nil {
 					t.Error(err)
 					return
@@ -207,7 +207,7 @@ func TestTwoClaimersNeverGetTheSameDelivery(t *testing.T) {
 		}
 	}
 	// Claimed rows are never due again, however late…
-	if got, _ := db.ClaimDeliveries(ctx, t0.Add(24*time.Hour), 10); len(got) != 0 {
+	if got, _ := db.ClaimDeliveries(ctx, t0.Add(24*time.Hour), 10, false); len(got) != 0 {
 		t.Fatalf("claimed again: %d", len(got))
 	}
 	// …but a new dispatcher frees them at once.
@@ -215,7 +215,7 @@ func TestTwoClaimersNeverGetTheSameDelivery(t *testing.T) {
 	if err != nil || n != chats {
 		t.Fatalf("released %d, %v", n, err)
 	}
-	got, err := db.ClaimDeliveries(ctx, t0, 2000)
+	got, err := db.ClaimDeliveries(ctx, t0, 2000, false)
 	if err != nil || len(got) != chats {
 		t.Fatalf("after release: %d, %v", len(got), err)
 	}
@@ -241,7 +241,7 @@ func TestRecordDeliveries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := db.ClaimDeliveries(ctx, t0, 10); err != nil || len(got) != 6 {
+	if got, err := db.ClaimDeliveries(ctx, t0, 10, false); err != nil || len(got) != 6 {
 		t.Fatalf("claimed %d, %v", len(got), err)
 	}
 	now := t0.Add(time.Second)
@@ -268,10 +268,10 @@ func TestRecordDeliveries(t *testing.T) {
 	}
 	// The rescheduled one is due at its time, with its attempt and retry
 	// start; the one in progress stays claimed.
-	if got, _ := db.ClaimDeliveries(ctx, later.Add(-time.Second), 10); len(got) != 0 {
+	if got, _ := db.ClaimDeliveries(ctx, later.Add(-time.Second), 10, false); len(got) != 0 {
 		t.Fatalf("claimed before it was due: %+v", got)
 	}
-	got, err := db.ClaimDeliveries(ctx, later, 10)
+	got, err := db.ClaimDeliveries(ctx, later, 10, false)
 	if err != nil || len(got) != 1 {
 		t.Fatalf("due later: %+v, %v", got, err)
 	}
@@ -283,7 +283,7 @@ func TestRecordDeliveries(t *testing.T) {
 	if n, _ := db.ReleaseDeliveryClaims(ctx); n != 2 {
 		t.Errorf("released %d claims, want 2", n)
 	}
-	got, _ = db.ClaimDeliveries(ctx, later, 10)
+	got, _ = db.ClaimDeliveries(ctx, later, 10, false)
 	slices.SortFunc(got, func(a, b storage.Delivery) int { return int(a.ChatID - b.ChatID) })
 	if len(got) != 2 || got[1].ChatID != ids[4] || got[1].PartsSent != 2 {
 		t.Errorf("after release %+v", got)
@@ -422,7 +422,7 @@ func BenchmarkClaimAndRecord(b *testing.B) {
 		}
 		b.StartTimer()
 		for {
-			got, err := db.ClaimDeliveries(ctx, t0, 256)
+			got, err := db.ClaimDeliveries(ctx, t0, 256, false)
 			if err != nil {
 				b.Fatal(err)
 			}
