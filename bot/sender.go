@@ -162,6 +162,7 @@ var reasonCodes = []struct {
 	{"message can't be edited", delivery.ReasonCantEdit},
 	{"message can't be deleted", delivery.ReasonCantDelete},
 	{"not enough rights", delivery.ReasonCantPin},
+	{"message thread not found", delivery.ReasonTopicGone},
 }
 
 // reasonCode is the code for Telegram's description, "" when none fits

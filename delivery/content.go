@@ -79,6 +79,9 @@ type Outgoing struct {
 	Silent bool
 	// ReplyTo makes the message a reply to that message of the chat.
 	ReplyTo int
+	// ThreadID is the forum topic it goes to (message_thread_id); 0 the
+	// general one.
+	ThreadID int
 }
 
 // Sender is how the engine talks to Telegram; bot.Sender is the production

@@ -275,6 +275,7 @@ func (e *Engine) content(ctx context.Context, id int64) (*content, error) {
 			}
 		}
 		c.parts = parts(bc.Text, bc.NoPreview, ct)
+		c.urgent = bc.Priority >= PriorityUrgent
 		c.cancelled.Store(bc.State == StateCancelled)
 	})
 	if c.err != nil {
@@ -332,6 +333,7 @@ func (e *Engine) deliver(lead, send context.Context, rec *recorder, d storage.De
 	}
 	chat, group := d.ChatID, d.ChatType != "private"
 	migrated := false
+	thread := d.ThreadID
 	for out.PartsSent < len(c.parts) {
 		out.Messages = nil // those of the part before are recorded
 		probe, err := e.sends.gate(lead)
@@ -348,6 +350,7 @@ func (e *Engine) deliver(lead, send context.Context, rec *recorder, d storage.De
 			return
 		}
 		p := c.parts[out.PartsSent]
+		p.out.Silent, p.out.ThreadID = e.silent(d, c.urgent), thread
 		ids, err := e.cfg.Sender.Send(send, chat, p.out)
 		if e.observe(lead, chat, err, probe) {
 			e.lim.sent(dep, time.Now())
@@ -370,6 +373,11 @@ func (e *Engine) deliver(lead, send context.Context, rec *recorder, d storage.De
 		var se *SendError
 		if !errors.As(err, &se) {
 			se = &SendError{Kind: Temporary, Reason: err.Error(), Err: err}
+		}
+		if thread != 0 && se.Code == ReasonTopicGone {
+			e.topicGone(send, chat, thread)
+			thread = 0
+			continue // the same part again, into the general topic
 		}
 		if se.Kind == Migrated && (migrated || se.MigrateTo == 0 || se.MigrateTo == chat) {
 			se = &SendError{Kind: Permanent, Reason: se.Reason, Err: se}

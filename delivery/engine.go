@@ -71,6 +71,12 @@ type Broadcast struct {
 	Urgent bool
 	// At, when set, is when the deliveries fall due: a scheduled bulletin.
 	At time.Time
+	// ArticleID marks a feed's article: each chat's keyword filters,
+	// muted sources and digest mode apply to it (never to anything else).
+	ArticleID int64
+	// Rings makes a routine broadcast ring through quiet hours: a
+	// reminder of a task due that day.
+	Rings bool
 }
 
 // Broadcast states.
@@ -135,6 +141,13 @@ type Config struct {
 
 	// Metrics registers the engine's counters and queue gauge; nil for none.
 	Metrics prometheus.Registerer
+
+	// Chat settings (issue 14, delivery/settings.go): Silent says whether a
+	// delivery goes without a sound now (settings.Silencer; nil: never);
+	// TopicGone is told when a forum topic a delivery was routed to is gone
+	// (the delivery itself goes to the general topic).
+	Silent    func(d storage.Delivery, urgent bool, now time.Time) bool
+	TopicGone func(ctx context.Context, chatID int64, threadID int)
 }
 
 // Engine is the delivery engine. Its methods are safe for concurrent use;
@@ -158,6 +171,7 @@ type content struct {
 	once      sync.Once
 	err       error
 	parts     []part
+	urgent    bool
 	cancelled atomic.Bool
 }
 
@@ -249,6 +263,7 @@ func (b Broadcast) row() storage.NewBroadcast {
 		Kind: b.Kind, AuthorID: b.AuthorID, AuthorChatID: b.AuthorChatID, Lang: string(b.Lang),
 		Text: b.Text, NoPreview: b.NoPreview, UnitIDs: b.Units, DedupKey: b.DedupKey,
 		Content: Content{Media: b.Media, Buttons: b.Buttons}.json(), ToAdmins: b.ToAdmins,
+		ArticleID: b.ArticleID, Rings: b.Rings,
 	}
 	if b.Urgent {
 		row.Priority = PriorityUrgent

@@ -30,6 +30,8 @@ type Chat struct {
 	ID    int64
 	Type  ChatType
 	Title string // group title, or the person's name in a private chat
+	// IsForum: a supergroup with topics (settings route messages to them).
+	IsForum bool
 }
 
 // User is the person who acted.
@@ -109,6 +111,10 @@ type Request struct {
 
 	// MigrateTo is the new id of a group that became a supergroup (KindMigration).
 	MigrateTo int64
+
+	// ThreadID is the forum topic the message was written in (0 outside
+	// one); replies into the request's chat go to the same topic.
+	ThreadID int
 }
 
 // Button is an inline button under a reply. Data is at most 64 bytes, as
@@ -133,6 +139,9 @@ type Reply struct {
 	EditMessageID int
 	// NoPreview disables the link preview.
 	NoPreview bool
+	// ThreadID is the forum topic it goes to; zero means the request's
+	// topic for a reply into the request's chat, else the general one.
+	ThreadID int
 }
 
 // Response is everything the bot does in answer to one request.

@@ -33,6 +33,7 @@ type Config struct {
 	Sources     SourceAdder   // /addsource (checks the feed); nil disables it
 	Broadcasts  Broadcaster   // the delivery engine (/broadcast …); needs Directory; nil disables it
 	ChatAdmins  ChatAdmins    // who administers a group, asked of Telegram
+	Settings    SettingsStore // each chat's settings (/caidat); nil disables it
 	BotUsername string        // without "@", to recognise "/cmd@loa_bot" and build invite links
 	Lang        messages.Lang // the default language (LOA_LANG)
 	Location    *time.Location
@@ -94,6 +95,7 @@ type Router struct {
 	feeds    SourceAdder
 	bc       Broadcaster
 	admins   ChatAdmins
+	settings SettingsStore
 	loc      *time.Location
 	now      func() time.Time
 	bot      string
@@ -114,6 +116,7 @@ func NewRouter(cfg Config) *Router {
 		feeds:    cfg.Sources,
 		bc:       cfg.Broadcasts,
 		admins:   cfg.ChatAdmins,
+		settings: cfg.Settings,
 		loc:      cfg.Location,
 		now:      cfg.Clock,
 		bot:      strings.ToLower(strings.TrimPrefix(cfg.BotUsername, "@")),
@@ -147,6 +150,9 @@ func NewRouter(cfg Config) *Router {
 	}
 	if r.dir != nil && r.bc != nil {
 		r.addBroadcastCommands()
+	}
+	if r.settings != nil {
+		r.addSettingsCommands()
 	}
 	return r
 }
@@ -360,6 +366,9 @@ func (r *Router) allowed(ctx context.Context, c *Context, a Access) bool {
 // a button under someone else's message.
 func (r *Router) callback(ctx context.Context, c *Context) (Response, error) {
 	kind, rest, _ := strings.Cut(c.Req.Data, ":")
+	if kind == settingsCallback && r.settings != nil {
+		return r.settingsButton(ctx, c, rest)
+	}
 	if r.dir != nil {
 		switch kind {
 		case "pick":
