@@ -42,6 +42,7 @@ type chatState struct {
 	forced      []forcedRetry
 	notify      chan struct{} // closed when a bot message is added; made by waiters
 	limit       chatLimit
+	topics      map[int32]string // forum topics by message_thread_id: their names (forum.go)
 }
 
 // botMsg is a message the bot sent, stored compactly: a benchmark keeps
@@ -66,6 +67,7 @@ type botMsg struct {
 const (
 	flagNoPreview = 1 << iota
 	flagPaid
+	flagSilent // disable_notification
 )
 
 var parseModeNames = [...]string{"", "HTML", "MarkdownV2", "Markdown"}

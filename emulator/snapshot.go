@@ -135,6 +135,9 @@ func importMessage(m Message, seq uint64) botMsg {
 	if m.AllowPaidBroadcast {
 		b.flags |= flagPaid
 	}
+	if m.DisableNotification {
+		b.flags |= flagSilent
+	}
 	return b
 }
 
