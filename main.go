@@ -274,7 +274,9 @@ func runBot(ctx context.Context, cfg config.Config, db *storage.DB, log *slog.Lo
 		Store: db, Directory: db, Articles: db, Sources: watcher, Tasks: db, Broadcasts: engine, ChatAdmins: client, BotUsername: me, Lang: lang,
 		Location: cfg.Location, Clock: time.Now, Logger: log, Settings: db,
 	})
-	digests := &settings.Digests{Store: db, Clock: time.Now, Location: cfg.Location, Lang: lang, Logger: log}
+	// The digest loop looks every 10 s: a digest is at most that late, and
+	// the look reads only the articles held for digests.
+	digests := &settings.Digests{Store: db, Clock: time.Now, Location: cfg.Location, Lang: lang, Logger: log, Interval: 10 * time.Second}
 	langs := []messages.Lang{lang}
 	for _, l := range []messages.Lang{messages.Vietnamese, messages.English} {
 		if l != lang {
