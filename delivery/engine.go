@@ -27,6 +27,7 @@ package delivery
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -362,6 +363,7 @@ type Summary struct {
 
 	Urgent      bool
 	ScheduledAt time.Time // zero for at once
+	Media       []Media
 
 	Text    string // the whole text, Telegram HTML
 	Excerpt string // its beginning as plain text, for lists
@@ -389,6 +391,10 @@ func summary(s storage.BroadcastSummary) Summary {
 		out.StartedAt = *s.StartedAt
 	}
 	out.Urgent = s.Priority == PriorityUrgent
+	var ct Content
+	if json.Unmarshal(s.Content, &ct) == nil {
+		out.Media = ct.Media
+	}
 	if s.ScheduledAt != nil {
 		out.ScheduledAt = *s.ScheduledAt
 	}

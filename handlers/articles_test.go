@@ -173,17 +173,17 @@ func TestArticleAndSearch(t *testing.T) {
 	// How many matched in all, then the best 10; the count is of what the
 	// asker may see: 30 public articles, and 3 of the restricted unit too
 	// for its member.
-	if !strings.Contains(got, "<b>Có 30 bài viết về «tuyen giao»</b>, đây là 10 bài sát nhất:") || strings.Contains(got, "mật") ||
+	if !strings.Contains(got, "<b>Có 30 bài viết về “tuyen giao”</b>, đây là 10 bài sát nhất:") || strings.Contains(got, "mật") ||
 		strings.Count(got, "/article ") != 10 {
 		t.Errorf("/search tuyen giao (stranger): %q", got)
 	}
-	if got := f.say(dm(member), member, "/search TUYÊN GIÁO").Replies[0].Text; !strings.Contains(got, "<b>Có 33 bài viết về «TUYÊN GIÁO»</b>") {
+	if got := f.say(dm(member), member, "/search TUYÊN GIÁO").Replies[0].Text; !strings.Contains(got, "<b>Có 33 bài viết về “TUYÊN GIÁO”</b>") {
 		t.Errorf("/search TUYÊN GIÁO (member): %q", got)
 	}
 	if got := f.say(dm(member), member, "/search TUẦN TRA mật").Replies[0].Text; !strings.Contains(got, "<b>3 bài viết") {
 		t.Errorf("/search for a member: %q", got)
 	}
-	if got := f.say(dm(stranger), stranger, "/search tuần tra mật").Replies[0].Text; !strings.Contains(got, "Không tìm thấy bài viết nào về «tuần tra mật»") {
+	if got := f.say(dm(stranger), stranger, "/search tuần tra mật").Replies[0].Text; !strings.Contains(got, "Không tìm thấy bài viết nào về “tuần tra mật”") {
 		t.Errorf("/search for a stranger: %q", got)
 	}
 	if got := f.say(dm(stranger), stranger, "/search 50%_").Replies[0].Text; !strings.Contains(got, "Không tìm thấy") {

@@ -22,12 +22,16 @@ type Broadcaster interface {
 	Cancel(ctx context.Context, id, actorID int64) (int, error)
 	Broadcast(ctx context.Context, id int64) (delivery.Summary, error)
 	Recent(ctx context.Context, limit int) ([]delivery.Summary, error)
+	Edit(ctx context.Context, id, actorID int64, html string) (delivery.Revision, error)
+	Recall(ctx context.Context, id, actorID int64) (delivery.Revision, error)
 }
 
 func (r *Router) addBroadcastCommands() {
 	r.add(&command{name: "broadcast", desc: messages.KeyCmdBroadcast, access: OfficerOrAdmin, run: r.broadcast})
 	r.add(&command{name: "broadcasts", desc: messages.KeyCmdBroadcasts, access: OfficerOrAdmin, run: r.broadcasts})
 	r.add(&command{name: "cancel", desc: messages.KeyCmdCancel, access: OfficerOrAdmin, run: r.cancelBroadcast})
+	r.add(&command{name: "edit", desc: messages.KeyCmdEdit, access: OfficerOrAdmin, run: r.editBroadcast})
+	r.add(&command{name: "recall", desc: messages.KeyCmdRecall, access: OfficerOrAdmin, run: r.recallBroadcast})
 }
 
 // broadcast prepares an announcement: "/broadcast <unit…|all> <text>".
@@ -41,6 +45,10 @@ func (r *Router) broadcast(ctx context.Context, c *Context) (Response, error) {
 	targets, names, textFrom, other := r.broadcastTargets(c, a)
 	if other != nil {
 		return *other, nil
+	}
+	opts, textFrom, bad := r.broadcastOptions(c.Req.Text, textFrom)
+	if bad {
+		return c.Reply(messages.KeyBroadcastBadTime), nil
 	}
 	body := strings.TrimSpace(messages.TailToHTML(c.Req.Text, c.Req.Entities, textFrom))
 	if body == "" {
@@ -56,7 +64,7 @@ func (r *Router) broadcast(ctx context.Context, c *Context) (Response, error) {
 	list := strings.Join(names, ", ")
 	id, chats, err := r.bc.CreateDraft(ctx, delivery.Broadcast{
 		Kind: "announcement", AuthorID: c.User.ID, AuthorChatID: c.Req.Chat.ID, Lang: c.Lang,
-		Text: body, Units: targets,
+		Text: body, Units: targets, Urgent: opts.urgent, At: opts.at,
 	})
 	if err != nil {
 		return Response{}, fmt.Errorf("draft broadcast to %s: %w", list, err)
@@ -65,8 +73,15 @@ func (r *Router) broadcast(ctx context.Context, c *Context) (Response, error) {
 		return c.Reply(messages.KeyBroadcastNobody, list), nil
 	}
 	data := "bc:" + strconv.FormatInt(id, 10) + ":"
+	preview := c.T(messages.KeyBroadcastPreview, messages.Count(chats), list, messages.HTML(body))
+	if opts.urgent {
+		preview = c.T(messages.KeyBroadcastPreviewUrgent) + "\n" + preview
+	}
+	if !opts.at.IsZero() {
+		preview = c.T(messages.KeyBroadcastPreviewAt, messages.DateTime(opts.at, r.loc)) + "\n" + preview
+	}
 	return Response{Replies: []Reply{{
-		Text: c.T(messages.KeyBroadcastPreview, messages.Count(chats), list, messages.HTML(body)),
+		Text: preview,
 		Buttons: [][]Button{{
 			{Text: messages.Plain(c.Lang, messages.KeyBroadcastSendButton), Data: data + "send"},
 			{Text: messages.Plain(c.Lang, messages.KeyBroadcastCancelButton), Data: data + "drop"},
@@ -253,6 +268,9 @@ func (r *Router) broadcasts(ctx context.Context, c *Context) (Response, error) {
 		b.WriteString("\n")
 		b.WriteString(c.T(messages.KeyBroadcastsLine, s.ID, messages.DateTime(s.CreatedAt, r.loc), stateName(c, s.State),
 			messages.Count(s.Sent), messages.Count(s.Total), messages.Count(s.Blocked), messages.Count(s.Failed), s.Excerpt))
+		if !s.ScheduledAt.IsZero() {
+			b.WriteString(" " + c.T(messages.KeyBroadcastsScheduled, messages.DateTime(s.ScheduledAt, r.loc)))
+		}
 	}
 	if shown == 0 {
 		return c.Reply(messages.KeyBroadcastsEmpty), nil

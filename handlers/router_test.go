@@ -58,7 +58,7 @@ func TestStartGreetsInVietnameseAndRemembers(t *testing.T) {
 	if text != want {
 		t.Fatalf("greeting = %q, want %q", text, want)
 	}
-	if !strings.Contains(text, "Lan Nguyễn") {
+	if !strings.Contains(text, "đồng chí Lan!") {
 		t.Fatalf("greeting does not name the person: %q", text)
 	}
 	ctx := context.Background()

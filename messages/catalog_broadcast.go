@@ -2,7 +2,21 @@ package messages
 
 func init() {
 	extend(Vietnamese, map[Key]string{
-		KeyBroadcastUsage:           "Cách dùng: <code>/broadcast &lt;mã đơn vị…|tat-ca&gt; &lt;nội dung&gt;</code>, ví dụ <code>/broadcast dq-tra-co dq-hai-xuan Họp giao ban 7h30 thứ Hai.</code> Các mã đơn vị cách nhau bằng dấu cách hoặc dấu phẩy.",
+		KeyBroadcastUsage: "Cách dùng: <code>/broadcast &lt;mã đơn vị…|tat-ca&gt; &lt;nội dung&gt;</code>, ví dụ <code>/broadcast dq-tra-co dq-hai-xuan Họp giao ban 7h30 thứ Hai.</code> Các mã đơn vị cách nhau bằng dấu cách hoặc dấu phẩy.\n" +
+			"Sau mã đơn vị có thể thêm: <code>!</code> — thông báo khẩn, gửi trước và có chuông; <code>@07:00</code> hoặc <code>@07:00 15/12</code> — hẹn giờ gửi. " +
+			"Sửa hoặc thu hồi thông báo đã gửi: <code>/edit &lt;số&gt; &lt;nội dung mới&gt;</code>, <code>/recall &lt;số&gt;</code>.",
+		KeyBroadcastBadTime:         "Giờ hẹn chưa đúng. Đồng chí nhập theo dạng <code>@07:00</code> hoặc <code>@07:00 15/12</code>.",
+		KeyBroadcastPreviewUrgent:   "🔴 <b>Khẩn</b> — gửi trước các tin thường, có chuông báo.",
+		KeyBroadcastPreviewAt:       "⏰ <b>Hẹn giờ</b> — gửi lúc %s.",
+		KeyBroadcastsScheduled:      "· hẹn gửi lúc %s",
+		KeyEditUsage:                "Cách dùng: <code>/edit &lt;số thông báo&gt; &lt;nội dung mới&gt;</code>, xem số trong /broadcasts.",
+		KeyRecallUsage:              "Cách dùng: <code>/recall &lt;số thông báo&gt;</code>, xem số trong /broadcasts.",
+		KeyEditTooLong:              "Chỉ sửa được thông báo gồm một tin nhắn: nội dung tối đa %d ký tự.",
+		KeyEditReport:               "Đã sửa thông báo #%d: %d/%d tin nhắn.",
+		KeyRecallReport:             "Đã thu hồi thông báo #%d: %d/%d tin nhắn.",
+		KeyRevisionRefused:          "Telegram không cho phép với các tin còn lại:",
+		KeyCmdEdit:                  "Sửa nội dung một thông báo đã gửi",
+		KeyCmdRecall:                "Thu hồi một thông báo đã gửi",
 		KeyBroadcastPreview:         "<b>Xem trước thông báo</b> — sẽ gửi đến %d cuộc trò chuyện của: %s\n\n%s",
 		KeyBroadcastNobody:          "Chưa có cuộc trò chuyện nào theo dõi %s; thông báo không được gửi.",
 		KeyBroadcastSendButton:      "📣 Gửi",
@@ -27,7 +41,21 @@ func init() {
 		KeyStateCancelled:           "đã dừng",
 	})
 	extend(English, map[Key]string{
-		KeyBroadcastUsage:           "Usage: <code>/broadcast &lt;unit code…|all&gt; &lt;text&gt;</code>, e.g. <code>/broadcast dq-tra-co dq-hai-xuan Briefing at 7:30 on Monday.</code> Separate units with spaces or commas.",
+		KeyBroadcastUsage: "Usage: <code>/broadcast &lt;unit code…|all&gt; &lt;text&gt;</code>, e.g. <code>/broadcast dq-tra-co dq-hai-xuan Briefing at 7:30 on Monday.</code> Separate units with spaces or commas.\n" +
+			"After the units you may add: <code>!</code> — urgent, sent first and with a sound; <code>@07:00</code> or <code>@07:00 15/12</code> — send at that time. " +
+			"To correct or withdraw what was sent: <code>/edit &lt;number&gt; &lt;new text&gt;</code>, <code>/recall &lt;number&gt;</code>.",
+		KeyBroadcastBadTime:         "The time is not right. Type it as <code>@07:00</code> or <code>@07:00 15/12</code>.",
+		KeyBroadcastPreviewUrgent:   "🔴 <b>Urgent</b> — sent before routine messages, with a sound.",
+		KeyBroadcastPreviewAt:       "⏰ <b>Scheduled</b> — sent at %s.",
+		KeyBroadcastsScheduled:      "· scheduled for %s",
+		KeyEditUsage:                "Usage: <code>/edit &lt;announcement number&gt; &lt;new text&gt;</code>; see /broadcasts for numbers.",
+		KeyRecallUsage:              "Usage: <code>/recall &lt;announcement number&gt;</code>; see /broadcasts for numbers.",
+		KeyEditTooLong:              "Only an announcement of one message can be edited: at most %d characters.",
+		KeyEditReport:               "Announcement #%d edited: %d/%d messages.",
+		KeyRecallReport:             "Announcement #%d recalled: %d/%d messages.",
+		KeyRevisionRefused:          "Telegram refused the others:",
+		KeyCmdEdit:                  "Correct an announcement already sent",
+		KeyCmdRecall:                "Withdraw an announcement already sent",
 		KeyBroadcastPreview:         "<b>Preview</b> — will be sent to %d chats of: %s\n\n%s",
 		KeyBroadcastNobody:          "No chat follows %s yet; nothing was sent.",
 		KeyBroadcastSendButton:      "📣 Send",

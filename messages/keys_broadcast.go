@@ -42,7 +42,29 @@ const (
 	KeyBroadcastUnknown Key = "broadcast.unknown"
 	// KeyCancelUsage explains /cancel.
 	KeyCancelUsage Key = "cancel.usage"
+	// KeyBroadcastBadTime: the "@07:00 15/12" option is not a time.
+	KeyBroadcastBadTime Key = "broadcast.bad_time"
+	// KeyBroadcastPreviewUrgent heads the preview of an urgent bulletin.
+	KeyBroadcastPreviewUrgent Key = "broadcast.preview_urgent"
+	// KeyBroadcastPreviewAt heads the preview of a scheduled one. Argument: date and time (string).
+	KeyBroadcastPreviewAt Key = "broadcast.preview_at"
+	// KeyBroadcastsScheduled follows a line of /broadcasts for a scheduled
+	// bulletin. Argument: date and time (string).
+	KeyBroadcastsScheduled Key = "broadcasts.scheduled"
+	// KeyEditUsage, KeyRecallUsage explain /edit and /recall.
+	KeyEditUsage   Key = "edit.usage"
+	KeyRecallUsage Key = "recall.usage"
+	// KeyEditTooLong: an edit changes one message per chat. Argument: max (int).
+	KeyEditTooLong Key = "edit.too_long"
+	// KeyEditReport, KeyRecallReport: what /edit and /recall did.
+	// Arguments: id (int), messages changed (int), messages to change (int).
+	KeyEditReport   Key = "edit.report"
+	KeyRecallReport Key = "recall.report"
+	// KeyRevisionRefused heads the reasons Telegram refused some.
+	KeyRevisionRefused Key = "revision.refused"
 	// Descriptions.
+	KeyCmdEdit       Key = "cmd.edit"
+	KeyCmdRecall     Key = "cmd.recall"
 	KeyCmdBroadcasts Key = "cmd.broadcasts"
 	KeyCmdCancel     Key = "cmd.cancel"
 )

@@ -102,9 +102,9 @@ func DeliveryReasonCode(lang Lang, code string) string {
 // ReasonCount is how many deliveries ended blocked or failed for one reason,
 // as the delivery engine recorded it.
 type ReasonCount struct {
-	Code   string // the delivery engine's reason code; "" for older records
 	Reason string
 	Count  int
+	Code   string // the delivery engine's reason code, said instead of Reason; "" for older records
 }
 
 // DeliveryReasonLines renders the reasons of a broadcast report, one line

@@ -154,15 +154,11 @@ func TestDeliveryReason(t *testing.T) {
 
 // viText returns the Vietnamese catalogue's entries as words a person reads:
 // without tags, the content of <code> (what is typed), commands, addresses
-// and fmt verbs. The /search keys belong to the search rebuild and are left
-// out until it lands.
+// and fmt verbs.
 func viText() map[Key]string {
 	drop := regexp.MustCompile(`<code>.*?</code>|<[^>]+>|/[a-z_]+|https?://\S+|%(\[\d+\])?[-+# 0]*\d*[a-z%]|&[a-z]+;`)
 	out := map[Key]string{}
 	for k, v := range catalogs[Vietnamese] {
-		if k == KeySearchHeader || k == KeySearchEmpty || k == KeySearchUsage {
-			continue
-		}
 		out[k] = drop.ReplaceAllString(v, " ")
 	}
 	return out
@@ -225,9 +221,9 @@ func TestCatalogGlossary(t *testing.T) {
 
 func TestDeliveryReasonLinesMergeWhatReadsTheSame(t *testing.T) {
 	got := DeliveryReasonLines(Vietnamese, []ReasonCount{
-		{"Forbidden: bot was kicked from the supergroup chat", 1200},
-		{"Forbidden: bot was blocked by the user", 30},
-		{"Forbidden: bot was kicked from the group chat", 5},
+		{"Forbidden: bot was kicked from the supergroup chat", 1200, ""},
+		{"Forbidden: bot was blocked by the user", 30, ""},
+		{"Forbidden: bot was kicked from the group chat", 5, ""},
 	})
 	want := []string{
 		"• <i>Loa đã bị mời ra khỏi nhóm</i>: 1.205",

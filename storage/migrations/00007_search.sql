@@ -33,8 +33,10 @@ ALTER TABLE articles SET (toast_tuple_target = 256);
 -- is applied here to it. They lack only the title's weight (a title match
 -- ranks a little higher among equals) and the gaps at punctuation, until
 -- their text is saved again.
+-- Punctuation becomes a space first, as SearchTerms cuts there ("2021-2025"
+-- is "2021" "2025", not the parser's "-2025").
 UPDATE articles SET search_vector = to_tsvector('loa_search',
-    regexp_replace(search_folded, '\m(h|k|l|m|qu|s|t|v)y\M', '\1i', 'g'));
+    regexp_replace(regexp_replace(search_folded, '[^[:alnum:]]+', ' ', 'g'), '\m(h|k|l|m|qu|s|t|v)y\M', '\1i', 'g'));
 
 CREATE INDEX articles_search_vector_idx ON articles USING gin (search_vector);
 -- The trigram index served the substring search this replaces.
