@@ -119,9 +119,9 @@ type part struct {
 // an album), then the text in parts of at most 4096 characters, the buttons
 // under the last one.
 //
-// Every part makes a sound today, urgent or routine (Silent stays false):
-// the quiet hours of a later issue will set it for routine ones, by the
-// priority stored with the broadcast.
+// Whether a part makes a sound, and its forum topic, depend on the chat
+// and the moment it is sent: the dispatcher sets Silent and ThreadID on
+// each send (delivery/settings.go).
 func parts(text string, noPreview bool, c Content) []part {
 	var out []part
 	textKinds := func(n int) []string { return repeat(partText, n) }
