@@ -257,12 +257,20 @@ const passesFilter = `((cardinality(%[2]s) = 0 OR EXISTS (SELECT 1 FROM unnest(%
 	AND NOT EXISTS (SELECT 1 FROM unnest(%[3]s) AS k WHERE %[1]s @@ plainto_tsquery('loa_search', k)))`
 
 var (
+	// refuseArticleSQL starts from the few chats that muted the source or
+	// have a keyword filter, not from the article's (maybe 100,000)
+	// deliveries: the filter is tested once per such chat.
 	refuseArticleSQL = `
-		DELETE FROM deliveries AS d USING articles AS a
-		WHERE d.broadcast_id = $1 AND a.id = $2 AND (
-			EXISTS (SELECT 1 FROM chat_muted_sources AS m WHERE m.chat_id = d.chat_id AND m.source_id = a.source_id)
-			OR EXISTS (SELECT 1 FROM chat_settings AS s WHERE s.chat_id = d.chat_id AND NOT ` +
-		fmt.Sprintf(passesFilter, "a.search_vector", "s.only_keys", "s.none_keys") + `))`
+		WITH a AS (SELECT id, source_id, search_vector FROM articles WHERE id = $2),
+		refused AS (
+			SELECT m.chat_id FROM chat_muted_sources AS m, a WHERE m.source_id = a.source_id
+			UNION
+			SELECT s.chat_id FROM chat_settings AS s, a
+			WHERE (cardinality(s.only_keys) > 0 OR cardinality(s.none_keys) > 0) AND NOT ` +
+		fmt.Sprintf(passesFilter, "a.search_vector", "s.only_keys", "s.none_keys") + `
+		)
+		DELETE FROM deliveries AS d USING refused
+		WHERE d.broadcast_id = $1 AND d.chat_id = refused.chat_id`
 	previewFilterSQL = reachingUnits + `
 		SELECT count(*) FILTER (WHERE ` + fmt.Sprintf(passesFilter, "a.search_vector", "$3::text[]", "$4::text[]") + `
 			AND NOT EXISTS (SELECT 1 FROM chat_muted_sources AS m WHERE m.chat_id = $1 AND m.source_id = a.source_id)) AS passed,
