@@ -386,14 +386,13 @@ func (r *Router) settingsButton(ctx context.Context, c *Context, data string) (R
 		if perr != nil {
 			return Response{CallbackText: messages.Plain(c.Lang, messages.KeyButtonExpired)}, nil
 		}
-		resp, done, merr := r.muteSource(ctx, c, id, action == "m")
+		_, done, merr := r.muteSource(ctx, c, id, action == "m")
 		if merr != nil {
 			return Response{}, merr
 		}
 		if done {
 			return Response{CallbackText: messages.Plain(c.Lang, messages.KeyButtonExpired)}, nil
 		}
-		_ = resp
 	default:
 		return Response{CallbackText: messages.Plain(c.Lang, messages.KeyButtonExpired)}, nil
 	}

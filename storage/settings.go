@@ -447,7 +447,8 @@ type ChatMessage struct {
 }
 
 // EnqueueChatMessage creates m as a broadcast being sent with one delivery
-// to its chat (routed to the chat's topic for its kind), due at now; for a
+// to its chat, due at now: a digest to the chat's topic for articles, a
+// notice to the general topic (where a group's admins look); for a
 // digest, the articles it carries leave digest_items and the chat's
 // digest_last_at becomes now, in the same transaction. A DedupKey used
 // before creates nothing and returns false.
@@ -473,8 +474,8 @@ func (db *DB) EnqueueChatMessage(ctx context.Context, m ChatMessage, now time.Ti
 		created = true
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO deliveries (broadcast_id, chat_id, due_at, thread_id)
-			VALUES ($1, $2, $3, coalesce((SELECT thread_id FROM chat_topics WHERE chat_id = $2 AND kind = $4), 0))`,
-			id, m.ChatID, now, topicKind(m.Kind)); err != nil {
+			VALUES ($1, $2, $3, coalesce((SELECT thread_id FROM chat_topics WHERE chat_id = $2 AND kind = $4 AND $5), 0))`,
+			id, m.ChatID, now, topicKind(m.Kind), m.Kind == "digest"); err != nil {
 			return err
 		}
 		if len(m.Articles) > 0 {
