@@ -70,3 +70,55 @@ func TestEnqueueChatMessageOnce(t *testing.T) {
 		t.Errorf("%d deliveries, %v", n, err)
 	}
 }
+
+// The preview counts the chat's articles of the last days that the
+// filters would have let through, by the fan-out's test.
+func TestFilterPreview(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t)
+	if _, err := db.ApplyUnits(ctx, []storage.UnitSpec{
+		{Code: "city", Name: "Thành phố", Kind: "city", Visibility: storage.Public},
+		{Code: "ward", Name: "Phường", Kind: "ward", Visibility: storage.Public, ParentCode: "city"},
+	}, storage.SystemActor); err != nil {
+		t.Fatal(err)
+	}
+	city, _ := db.UnitByCode(ctx, "city")
+	ward, _ := db.UnitByCode(ctx, "ward")
+	if err := db.UpsertChat(ctx, storage.Chat{ID: 88, Type: "private"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Subscribe(ctx, 88, 88, ward.ID); err != nil {
+		t.Fatal(err)
+	}
+	src, err := db.AddSource(ctx, 0, "https://example.vn/rss", "Báo thành phố", []int64{city.ID}) // above the ward: reaches it
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.InsertArticles(ctx, src.ID, []storage.NewArticle{
+		{GUID: "1", Title: "Tuần tra biên giới", PublishedAt: time.Now()},
+		{GUID: "2", Title: "Quảng cáo gần biên giới", PublishedAt: time.Now()},
+		{GUID: "3", Title: "Lễ hội mùa xuân", PublishedAt: time.Now()},
+	}, false); err != nil {
+		t.Fatal(err)
+	}
+	since := time.Now().AddDate(0, 0, -7)
+	for _, c := range []struct {
+		only, none    []string
+		passed, total int
+	}{
+		{nil, nil, 3, 3},
+		{[]string{"bien gioi"}, nil, 2, 3},
+		{[]string{"Biên giới"}, []string{"quang cao"}, 1, 3},
+	} {
+		passed, total, err := db.FilterPreview(ctx, 88, since, c.only, c.none)
+		if err != nil || passed != c.passed || total != c.total {
+			t.Errorf("only %q none %q: %d of %d (%v), want %d of %d", c.only, c.none, passed, total, err, c.passed, c.total)
+		}
+	}
+	if err := db.SetSourceMuted(ctx, 88, src.ID, true, 88); err != nil {
+		t.Fatal(err)
+	}
+	if passed, _, _ := db.FilterPreview(ctx, 88, since, nil, nil); passed != 0 {
+		t.Errorf("a muted source's articles pass: %d", passed)
+	}
+}
