@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/loabot/loa/delivery"
 	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/storage"
 )
@@ -384,6 +385,10 @@ func (r *Router) callback(ctx context.Context, c *Context) (Response, error) {
 		case "bc":
 			if r.bc != nil {
 				return r.decideBroadcast(ctx, c, rest)
+			}
+		case delivery.AnswerPrefix:
+			if r.bc != nil {
+				return r.answer(ctx, c, rest)
 			}
 		}
 	}
