@@ -202,12 +202,11 @@ func (b *Bot) handle(ctx context.Context, u storage.InboxUpdate) {
 			b.log.Error("mark update handled; it may be handled again", "update_id", u.UpdateID, "err", err)
 		}
 	}()
-	var up tgbotapi.Update
-	if err := json.Unmarshal(u.Payload, &up); err != nil {
-		b.log.Error("stored update cannot be decoded", "update_id", u.UpdateID, "err", err)
+	if !json.Valid(u.Payload) {
+		b.log.Error("stored update cannot be decoded", "update_id", u.UpdateID)
 		return
 	}
-	req, ok := toRequest(&up)
+	req, ok := toRequest(u.Payload)
 	if !ok {
 		return
 	}

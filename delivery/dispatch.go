@@ -22,7 +22,13 @@ func (e *Engine) Run(ctx context.Context) error {
 	if e.cfg.Sender == nil {
 		return errors.New("delivery: Run needs a Sender")
 	}
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		e.runJobs(ctx)
+	}()
 	e.store.LeadTerm(ctx, storage.LockDispatcher, e.cfg.LockRetry, e.log, "delivery dispatcher", e.lead)
+	<-jobsDone
 	return nil
 }
 
@@ -274,8 +280,12 @@ func (e *Engine) content(ctx context.Context, id int64) (*content, error) {
 				return
 			}
 		}
+		if len(ct.Answers) > 0 {
+			ct.Buttons = append(answerRows(id, ct.Answers), ct.Buttons...)
+		}
 		c.parts = parts(bc.Text, bc.NoPreview, ct)
 		c.urgent = bc.Priority >= PriorityUrgent
+		c.pin = ct.Pin && bc.Priority == PriorityUrgent
 		c.cancelled.Store(bc.State == StateCancelled)
 	})
 	if c.err != nil {
@@ -357,6 +367,9 @@ func (e *Engine) deliver(lead, send context.Context, rec *recorder, d storage.De
 		}
 		if err == nil {
 			out.Messages = sentMessages(p, out.PartsSent, ids, e.clock())
+			if out.PartsSent == 0 && c.pin && group && len(ids) > 0 {
+				e.pin(send, &out, chat, ids[0])
+			}
 			out.PartsSent++
 			if len(ids) > 0 {
 				out.MessageID = ids[len(ids)-1]
@@ -598,4 +611,18 @@ func codeOr(code, def string) string {
 		return def
 	}
 	return code
+}
+
+// pin pins an urgent bulletin's first message in a group. A refusal (Loa
+// is no administrator allowed to pin there) does not undo the delivery:
+// it is recorded on it, and the report counts those groups.
+func (e *Engine) pin(ctx context.Context, out *storage.DeliveryOutcome, chat int64, messageID int) {
+	if err := e.cfg.Sender.Pin(ctx, chat, messageID); err != nil {
+		e.log.Info("bulletin not pinned", "broadcast", out.BroadcastID, "chat", chat, "err", err)
+		out.ReasonCode = ReasonCantPin
+		var se *SendError
+		if errors.As(err, &se) {
+			out.Reason = se.Reason
+		}
+	}
 }

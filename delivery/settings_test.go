@@ -179,12 +179,12 @@ func TestQuietHoursSilenceRoutineNotUrgent(t *testing.T) {
 	for text, silent := range map[string]bool{
 		"Diễn tập phòng thủ": true, "Họp giao ban": true, "bão số 9": false, "đến hạn hôm nay": false,
 	} {
-		if m := messageWith(t, ms, text); m.DisableNotification != silent {
-			t.Errorf("at 23:15, %q arrived with disable_notification %t, want %t", text, m.DisableNotification, silent)
+		if m := messageWith(t, ms, text); m.Silent != silent {
+			t.Errorf("at 23:15, %q arrived with disable_notification %t, want %t", text, m.Silent, silent)
 		}
 	}
 	for _, m := range f.wait(awake.ID, 4) {
-		if m.DisableNotification {
+		if m.Silent {
 			t.Errorf("a chat without quiet hours got %q silently", m.Text)
 		}
 	}
@@ -192,7 +192,7 @@ func TestQuietHoursSilenceRoutineNotUrgent(t *testing.T) {
 	// In the day the same card rings.
 	clock.Set(at(2, 9, 0))
 	f.article(e, src, "Hội thi tuyên truyền biên giới", "Tóm tắt.")
-	if m := messageWith(t, f.wait(lan.ID, 5), "Hội thi"); m.DisableNotification {
+	if m := messageWith(t, f.wait(lan.ID, 5), "Hội thi"); m.Silent {
 		t.Error("at 09:00 a card arrived silently")
 	}
 }
@@ -247,7 +247,7 @@ func TestDigestOncePerDayWithExactlyItsArticles(t *testing.T) {
 	if strings.Contains(text, "nhóm khác") {
 		t.Errorf("the digest carries an article of a unit the chat does not follow:\n%s", text)
 	}
-	if !ms[0].DisableNotification {
+	if !ms[0].Silent {
 		t.Error("the digest at 22:30 rang during quiet hours")
 	}
 	if len(ms[0].Entities) == 0 {

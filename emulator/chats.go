@@ -42,7 +42,10 @@ type chatState struct {
 	forced      []forcedRetry
 	notify      chan struct{} // closed when a bot message is added; made by waiters
 	limit       chatLimit
-	topics      map[int32]string // forum topics by message_thread_id: their names (forum.go)
+	canPin      bool // the bot, an administrator, may pin (SetBotRights)
+	pinned      int  // the pinned message, 0 when none
+
+	topics map[int32]string // forum topics by message_thread_id: their names (forum.go)
 }
 
 // botMsg is a message the bot sent, stored compactly: a benchmark keeps
@@ -61,7 +64,8 @@ type botMsg struct {
 	html      string // the text parameter, when it differs from text
 	entities  []Entity
 	keyboard  [][]InlineKeyboardButton
-	markup    string // reply_markup parameter as sent
+	markup    string     // reply_markup parameter as sent
+	media     *sentMedia // the file; text and entities are then its caption
 }
 
 const (
@@ -89,6 +93,7 @@ type userMsg struct {
 	entities []Entity
 	date     int64
 	editDate int64
+	media    *sentMedia // the file; text and entities are then its caption
 }
 
 func (s *Server) shard(id int64) *chatShard {

@@ -8,7 +8,7 @@ import "time"
 const deleteWindow = 48 * time.Hour
 
 // errCantDelete is Telegram's answer for a message the bot may not delete.
-var errCantDelete = badRequest("message can't be deleted")
+var errCantDelete = badRequest("message can't be deleted for everyone")
 
 // deleteMessage removes a message as Telegram does for a bot: its own
 // messages under 48 hours old anywhere, a person's message in a private

@@ -36,7 +36,7 @@ func TestForumTopics(t *testing.T) {
 	if m.ThreadID != topic || !m.IsTopic || !m.Chat.IsForum {
 		t.Errorf("sent into topic %d: %s", topic, r.Body)
 	}
-	if got := s.Messages(forum.ID)[0]; got.MessageThreadID != topic || !got.DisableNotification {
+	if got := s.Messages(forum.ID)[0]; got.MessageThreadID != topic || !got.Silent {
 		t.Errorf("stored %+v", got)
 	}
 	if r := send(0); r.Status != 200 {

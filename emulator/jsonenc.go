@@ -209,7 +209,9 @@ type wireMessage struct {
 	leftMember      *User
 	migrateTo       int64
 	migrateFrom     int64
-	isTopic         bool // sent in a forum topic (forum.go)
+	media           *sentMedia // text and entities are then the caption
+
+	isTopic bool // sent in a forum topic (forum.go)
 }
 
 func appendMessage(b []byte, m *wireMessage) []byte {
@@ -235,7 +237,15 @@ func appendMessage(b []byte, m *wireMessage) []byte {
 	if m.replyTo != nil {
 		b = appendMessage(appendKey(b, "reply_to_message"), m.replyTo)
 	}
-	if m.text != "" {
+	if m.media != nil {
+		b = appendMediaFields(b, m.media)
+		if m.text != "" {
+			b = appendStringField(b, "caption", m.text)
+			if len(m.entities) > 0 {
+				b = appendEntities(appendKey(b, "caption_entities"), m.entities)
+			}
+		}
+	} else if m.text != "" {
 		b = appendStringField(b, "text", m.text)
 		if len(m.entities) > 0 {
 			b = appendEntities(appendKey(b, "entities"), m.entities)

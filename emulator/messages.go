@@ -270,6 +270,7 @@ func (s *Server) wireBotLocked(cs *chatState, m *botMsg) wireMessage {
 		previewDisabled: m.flags&flagNoPreview != 0,
 		keyboard:        m.keyboard,
 		isTopic:         m.thread != 0 && cs.chat.IsForum,
+		media:           m.media,
 	}
 }
 
@@ -281,7 +282,7 @@ func (s *Server) wireForReplyLocked(cs *chatState, id int) *wireMessage {
 		return &wm
 	}
 	if um := cs.userMsgs[id]; um != nil {
-		return &wireMessage{id: id, from: &um.from, chat: &cs.chat, date: um.date, editDate: um.editDate, text: um.text, entities: um.entities}
+		return &wireMessage{id: id, from: &um.from, chat: &cs.chat, date: um.date, editDate: um.editDate, text: um.text, entities: um.entities, media: um.media}
 	}
 	return nil
 }
@@ -327,7 +328,7 @@ func (s *Server) lookupEditLocked(cs *chatState, id int) (*botMsg, *apiError) {
 		return m, nil
 	}
 	if cs.userMsgs[id] != nil {
-		return nil, badRequest("message can't be edited")
+		return nil, errCantEdit
 	}
 	return nil, errEditNotFound
 }
@@ -358,6 +359,10 @@ func (s *Server) editMessageText(rq *request, rp *reply) {
 	m, err := s.lookupEditLocked(cs, id)
 	if err != nil {
 		rp.fail(err)
+		return
+	}
+	if m.media != nil {
+		rp.fail(errNoText)
 		return
 	}
 	if m.text == text && entitiesEqual(m.entities, ents) && keyboardsEqual(m.keyboard, keyboard) {
@@ -431,7 +436,10 @@ func (cs *chatState) export(m *botMsg) Message {
 		ReplyToMessageID:      int(m.replyTo),
 		MessageThreadID:       int(m.thread),
 		AllowPaidBroadcast:    m.flags&flagPaid != 0,
-		DisableNotification:   m.flags&flagSilent != 0,
+		Silent:                m.flags&flagSilent != 0,
+	}
+	if m.media != nil {
+		out.Media, out.File, out.MediaGroupID = m.media.file.Kind, m.media.file, m.media.groupID
 	}
 	if out.HTML == "" {
 		out.HTML = m.text

@@ -99,7 +99,7 @@ func TestSendPhotoAndDocumentUpdates(t *testing.T) {
 		t.Fatalf("updates %d, %v", len(ups), err)
 	}
 	p := ups[0].Message
-	if len(p.Photo) != 1 || p.Photo[0].Width != 640 || p.Photo[0].FileID == "" || p.Caption != "ảnh /report" || len(p.CaptionEntities) != 1 || p.CaptionEntities[0].Type != "bot_command" {
+	if len(p.Photo) != 2 || p.Photo[1].Width != 640 || p.Photo[1].FileID == "" || p.Photo[0].Width >= 640 || p.Caption != "ảnh /report" || len(p.CaptionEntities) != 1 || p.CaptionEntities[0].Type != "bot_command" {
 		t.Errorf("photo message %+v", p)
 	}
 	d := ups[1].Message

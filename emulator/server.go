@@ -85,6 +85,7 @@ type Server struct {
 	clock    func() time.Time
 	pedantic bool
 	tb       TB
+	files    fileRegistry // every file_id given out (media.go)
 
 	closed    chan struct{}
 	closeOnce sync.Once
@@ -327,6 +328,14 @@ var methodTable = []method{
 	{"editMessageText", (*Server).editMessageText},
 	{"editMessageReplyMarkup", (*Server).editMessageReplyMarkup},
 	{"deleteMessage", (*Server).deleteMessage},
+	{"sendPhoto", func(s *Server, rq *request, rp *reply) { s.sendFile(MediaPhoto, rq, rp) }},
+	{"sendDocument", func(s *Server, rq *request, rp *reply) { s.sendFile(MediaDocument, rq, rp) }},
+	{"sendVideo", func(s *Server, rq *request, rp *reply) { s.sendFile(MediaVideo, rq, rp) }},
+	{"sendAudio", func(s *Server, rq *request, rp *reply) { s.sendFile(MediaAudio, rq, rp) }},
+	{"sendVoice", func(s *Server, rq *request, rp *reply) { s.sendFile(MediaVoice, rq, rp) }},
+	{"sendMediaGroup", (*Server).sendMediaGroup},
+	{"editMessageCaption", (*Server).editMessageCaption},
+	{"pinChatMessage", (*Server).pinChatMessage},
 	{"answerCallbackQuery", (*Server).answerCallbackQuery},
 	{"setMyCommands", (*Server).setMyCommands},
 	{"getMyCommands", (*Server).getMyCommands},

@@ -33,6 +33,20 @@ type PersonMessage struct {
 	Text      string   `json:"text,omitempty"`
 	Entities  []Entity `json:"entities,omitempty"`
 	Date      int64    `json:"date"`
+	// Media is the kind of file sent ("" for a text; Text is then its
+	// caption), File the file, MediaGroupID the album it belongs to.
+	Media        string `json:"media,omitempty"`
+	File         *File  `json:"file,omitempty"`
+	MediaGroupID string `json:"media_group_id,omitempty"`
+}
+
+func personMessage(id int, um *userMsg) PersonMessage {
+	p := PersonMessage{MessageID: id, From: um.from, Text: um.text, Entities: um.entities, Date: um.date}
+	if um.media != nil {
+		f := um.media.file
+		p.Media, p.File, p.MediaGroupID = f.Kind, &f, um.media.groupID
+	}
+	return p
 }
 
 // Snapshot returns the Server's state; see Restore.
@@ -67,7 +81,7 @@ func (s *Server) Snapshot() Snapshot {
 				}
 			}
 			for id, um := range cs.userMsgs {
-				c.People = append(c.People, PersonMessage{MessageID: id, From: um.from, Text: um.text, Entities: um.entities, Date: um.date})
+				c.People = append(c.People, personMessage(id, um))
 			}
 			cs.mu.Unlock()
 			sort.Slice(c.People, func(i, j int) bool { return c.People[i].MessageID < c.People[j].MessageID })
@@ -102,12 +116,20 @@ func (s *Server) Restore(snap Snapshot, after int) {
 		cs.msgs = cs.msgs[:0]
 		for _, m := range c.Messages {
 			cs.msgs = append(cs.msgs, importMessage(m, s.msgSeq.Add(1)))
+			if m.Media != "" {
+				s.rememberFile(m.File)
+			}
 		}
 		if len(c.People) > 0 && cs.userMsgs == nil {
 			cs.userMsgs = map[int]*userMsg{}
 		}
 		for _, p := range c.People {
-			cs.userMsgs[p.MessageID] = &userMsg{from: p.From, text: p.Text, entities: p.Entities, date: p.Date}
+			um := &userMsg{from: p.From, text: p.Text, entities: p.Entities, date: p.Date}
+			if p.File != nil {
+				um.media = &sentMedia{file: *p.File, groupID: p.MediaGroupID}
+				s.rememberFile(*p.File)
+			}
+			cs.userMsgs[p.MessageID] = um
 		}
 		cs.mu.Unlock()
 	}
@@ -135,8 +157,11 @@ func importMessage(m Message, seq uint64) botMsg {
 	if m.AllowPaidBroadcast {
 		b.flags |= flagPaid
 	}
-	if m.DisableNotification {
+	if m.Silent {
 		b.flags |= flagSilent
+	}
+	if m.Media != "" {
+		b.media = &sentMedia{file: m.File, groupID: m.MediaGroupID}
 	}
 	return b
 }
@@ -167,7 +192,7 @@ func (s *Server) PersonMessages(chatID int64) []PersonMessage {
 	cs.mu.Lock()
 	out := make([]PersonMessage, 0, len(cs.userMsgs))
 	for id, um := range cs.userMsgs {
-		out = append(out, PersonMessage{MessageID: id, From: um.from, Text: um.text, Entities: um.entities, Date: um.date})
+		out = append(out, personMessage(id, um))
 	}
 	cs.mu.Unlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].MessageID < out[j].MessageID })

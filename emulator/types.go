@@ -141,7 +141,14 @@ type Message struct {
 	ReplyToMessageID      int
 	MessageThreadID       int
 	AllowPaidBroadcast    bool
-	DisableNotification   bool // arrived without a sound
+	Silent                bool // disable_notification
+
+	// Media is the kind of file the message carries ("" for a text; then
+	// Text and HTML are its caption), File the file, MediaGroupID the album
+	// it belongs to.
+	Media        string
+	File         File
+	MediaGroupID string
 }
 
 // Button returns the first button whose callback_data is data.

@@ -20,9 +20,12 @@ import (
 //	!              urgent ("Khẩn"): before anything routine, with a sound
 //	@07:00         at 07:00 today (tomorrow if that has passed)
 //	@07:00 15/12   at 07:00 on 15 December (next year if that has passed)
+//	? Có mặt | Vắng mặt ?   the answers each person gives (up to four)
 type broadcastOpts struct {
-	urgent bool
-	at     time.Time // zero: at once
+	urgent     bool
+	at         time.Time // zero: at once
+	answers    []string
+	badAnswers bool // a "?" list that does not parse
 }
 
 var (
@@ -39,6 +42,14 @@ func (r *Router) broadcastOptions(text string, pos int) (o broadcastOpts, from i
 		switch {
 		case word == "!":
 			o.urgent = true
+		case strings.HasPrefix(word, "?"):
+			answers, after, ok := parseAnswers(text, pos)
+			if !ok {
+				o.badAnswers = true
+				return o, pos, false
+			}
+			o.answers, pos = answers, after
+			continue
 		case strings.HasPrefix(word, "@"):
 			m := clockRe.FindStringSubmatch(word)
 			if m == nil {

@@ -23,7 +23,7 @@ func TestEditAndRecallOnlyByAuthorAndAdmins(t *testing.T) {
 	if !strings.Contains(prev.Text, vi(messages.KeyBroadcastPreviewUrgent)) {
 		t.Fatalf("urgent preview: %q", prev.Text)
 	}
-	f.press(dm(officerA), officerA, prev.Buttons[0][0].Data)
+	f.press(dm(officerA), officerA, buttonData(t, prev, ":send"))
 	list, _ := eng.Recent(ctx, 1)
 	if len(list) != 1 || !list[0].Urgent {
 		t.Fatalf("broadcast %+v", list)

@@ -96,8 +96,27 @@ type Request struct {
 	Text     string
 	Entities []messages.Entity
 
+	// Caption and CaptionEntities of a message that carries a file: the
+	// text a person typed under a photo, document, video, audio or voice.
+	Caption         string
+	CaptionEntities []messages.Entity
+
+	// Media is the file the message carries (at most one; a photo is given
+	// by its largest size), nil for a text message.
+	Media *Media
+	// MediaGroupID is set on each message of an album: Telegram delivers an
+	// album as separate updates sharing this id.
+	MediaGroupID string
+	// Location is a shared location (a live location's first position).
+	Location *Location
+	// ForwardedFrom is where a forwarded message came from, nil otherwise.
+	ForwardedFrom *ForwardOrigin
+
 	// ReplyTo is the author of the message this one answers, if any.
 	ReplyTo *User
+	// Replied is the message this one answers, with its text or caption
+	// and media, nil when it answers none (or Telegram did not include it).
+	Replied *Message
 
 	// CallbackID and Data of a button press (KindCallback); MessageID is then
 	// the message that carries the button.
@@ -115,6 +134,91 @@ type Request struct {
 	// ThreadID is the forum topic the message was written in (0 outside
 	// one); replies into the request's chat go to the same topic.
 	ThreadID int
+}
+
+// The kinds of Media, Telegram's names.
+const (
+	MediaPhoto    = "photo"
+	MediaDocument = "document"
+	MediaVideo    = "video"
+	MediaAudio    = "audio"
+	MediaVoice    = "voice"
+)
+
+// Media is one file of a message. FileID is what the bot sends the file
+// again by (no download, no upload); FileUniqueID is the same for the same
+// file across bots and time, so it is what to compare.
+type Media struct {
+	Kind         string // MediaPhoto, MediaDocument, …
+	FileID       string
+	FileUniqueID string
+	FileName     string // documents, videos and audio, when the sender's client gave one
+	MimeType     string // documents, videos, audio and voice
+	FileSize     int64  // bytes, 0 when unknown
+	Width        int    // photos and videos
+	Height       int
+	Duration     int    // seconds: videos, audio and voice
+	Title        string // audio
+	Performer    string // audio
+}
+
+// Location is a point on the map a person shared.
+type Location struct {
+	Latitude  float64
+	Longitude float64
+	// Accuracy is the radius of uncertainty in metres, 0 when unknown.
+	Accuracy float64
+}
+
+// The kinds of ForwardOrigin, Telegram's names (MessageOrigin).
+const (
+	OriginUser       = "user"        // a person whose account may be shown: User
+	OriginHiddenUser = "hidden_user" // a person who hides their account: SenderName only
+	OriginChat       = "chat"        // anonymously on behalf of a group: Chat
+	OriginChannel    = "channel"     // a channel post: Chat and MessageID
+)
+
+// ForwardOrigin says where a forwarded message was first sent.
+type ForwardOrigin struct {
+	Kind string // OriginUser, OriginHiddenUser, OriginChat, OriginChannel
+	// Date is when the original was sent, Unix seconds.
+	Date int64
+	// User is the original sender (OriginUser).
+	User *User
+	// SenderName is the name of a person who hides their account
+	// (OriginHiddenUser).
+	SenderName string
+	// Chat is the group or channel (OriginChat, OriginChannel); its
+	// Username is in ChatUsername, so a link to the post can be made.
+	Chat         *Chat
+	ChatUsername string
+	// MessageID is the post's id in its channel (OriginChannel).
+	MessageID int
+	// AuthorSignature is the post author's signature, when the chat shows it.
+	AuthorSignature string
+}
+
+// Message is another message a request refers to: the one it replies to.
+type Message struct {
+	MessageID       int
+	From            *User // nil for a channel post
+	Text            string
+	Entities        []messages.Entity
+	Caption         string
+	CaptionEntities []messages.Entity
+	Media           *Media
+	MediaGroupID    string
+	Location        *Location
+	ForwardedFrom   *ForwardOrigin
+}
+
+// Said is what the person wrote: the text of a message, or the caption of
+// a file, where a command such as /broadcast may also be typed.
+func (r Request) Said() (string, []messages.Entity) {
+	if r.Text == "" && r.Media != nil {
+		return r.Caption, r.CaptionEntities
+	}
+	return r.Text, r.Entities
 }
 
 // Button is an inline button under a reply. Data is at most 64 bytes, as

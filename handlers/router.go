@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/loabot/loa/delivery"
 	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/storage"
 )
@@ -273,7 +274,8 @@ func (r *Router) counts(req Request) bool {
 	if req.Kind == KindCallback || req.Chat.Type == ChatPrivate {
 		return true
 	}
-	cmd, ok := ParseCommand(req.Text)
+	said, _ := req.Said()
+	cmd, ok := ParseCommand(said)
 	return ok && (cmd.Mention == "" || cmd.Mention == r.bot)
 }
 
@@ -303,10 +305,16 @@ func (r *Router) remember(ctx context.Context, req Request) (storage.User, error
 }
 
 func (r *Router) message(ctx context.Context, c *Context) (Response, error) {
-	cmd, ok := ParseCommand(c.Req.Text)
+	if err := r.rememberAlbumPart(ctx, c.Req); err != nil {
+		return Response{}, err
+	}
+	said, _ := c.Req.Said()
+	cmd, ok := ParseCommand(said)
 	private := c.Req.Chat.Type == ChatPrivate
 	if !ok {
-		if private {
+		if private && c.Req.Text != "" {
+			// A file, an album's parts or a location without a command
+			// may be what a later /broadcast replies to: no hint for each.
 			return c.Reply(messages.KeyPlainTextHint), nil
 		}
 		return Response{}, nil // people talk among themselves in groups
@@ -386,6 +394,10 @@ func (r *Router) callback(ctx context.Context, c *Context) (Response, error) {
 		case "bc":
 			if r.bc != nil {
 				return r.decideBroadcast(ctx, c, rest)
+			}
+		case delivery.AnswerPrefix:
+			if r.bc != nil {
+				return r.answer(ctx, c, rest)
 			}
 		}
 	}

@@ -1,0 +1,243 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/loabot/loa/bot"
+	"github.com/loabot/loa/delivery"
+	"github.com/loabot/loa/emulator"
+	"github.com/loabot/loa/handlers"
+	"github.com/loabot/loa/messages"
+	"github.com/loabot/loa/storage"
+	"github.com/loabot/loa/storage/pgtest"
+)
+
+// bulletinRig is Loa as main.go wires it (bot, router, delivery engine) on
+// the emulator and a real database, with a unit followed by private
+// chats, a group and a group that became a supergroup.
+type bulletinRig struct {
+	emu      *emulator.Server
+	db       *storage.DB
+	chief    emulator.User
+	chiefDM  emulator.Chat
+	privates []emulator.User
+	group    emulator.Chat
+	super    emulator.Chat
+}
+
+func newBulletinRig(t *testing.T) *bulletinRig {
+	t.Helper()
+	emu := emulator.NewT(t)
+	db := pgtest.New(t)
+	importUnits(t, db)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	log := slog.New(slog.NewTextHandler(&syncBuffer{}, nil))
+	client := bot.NewClient(emu.URL(), emu.Token(), 5*time.Second)
+	limiter := delivery.NewLimiter(0)
+	engine, err := delivery.New(delivery.Config{
+		Store: db, Limiter: limiter, Logger: log, Sender: bot.NewSender(client, false, 4),
+		StatusEvery: 50 * time.Millisecond, PollEvery: 20 * time.Millisecond, Metrics: prometheus.NewRegistry(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- engine.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	router := handlers.NewRouter(handlers.Config{
+		Store: db, Directory: db, Broadcasts: engine, ChatAdmins: client, BotUsername: "loa_bot",
+		Lang: messages.Vietnamese, Logger: log,
+	})
+	start(t, emu, db, setup{handler: router})
+
+	r := &bulletinRig{emu: emu, db: db, chief: emulator.User{ID: 9500, FirstName: "Chỉ huy", LanguageCode: "vi"}}
+	r.chiefDM = emulator.PrivateChat(r.chief)
+	if err := db.EnsureAdmins(ctx, []int64{r.chief.ID}); err != nil {
+		t.Fatal(err)
+	}
+	unit, err := db.UnitByCode(ctx, "dq-tran-phu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	follow := func(c emulator.Chat) {
+		typ := string(c.Type)
+		if err := db.UpsertChat(ctx, storage.Chat{ID: c.ID, Type: typ, Title: c.Title + c.FirstName}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Subscribe(ctx, storage.SystemActor, c.ID, unit.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 3 {
+		u := emulator.User{ID: int64(9510 + i), FirstName: fmt.Sprintf("Dân quân %d", i+1), LanguageCode: "vi"}
+		emu.AddChat(emulator.PrivateChat(u))
+		follow(emulator.PrivateChat(u))
+		r.privates = append(r.privates, u)
+	}
+	r.group = emulator.Group(-9520, "Dân quân Trần Phú")
+	emu.AddChat(r.group)
+	follow(r.group)
+	old := emulator.Group(-9521, "Tổ 2")
+	emu.AddChat(old)
+	follow(old)
+	// The group became a supergroup: Telegram says so, Loa moves the
+	// subscription, and bulletins go to the new id.
+	r.super = emulator.Supergroup(-1001000009521, "Tổ 2")
+	emu.Migrate(old.ID, r.super.ID)
+	waitUntil(t, "the migration is handled", func() bool {
+		reached, _ := db.ChatsReached(ctx, []int64{unit.ID})
+		return len(reached) == 5 && reached[0] == r.super.ID
+	})
+	return r
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 10 s for: %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// targets are the chats the unit reaches.
+func (r *bulletinRig) targets() []int64 {
+	out := []int64{r.group.ID, r.super.ID}
+	for _, u := range r.privates {
+		out = append(out, u.ID)
+	}
+	return out
+}
+
+// send answers the preview of the chief's last command with Send and
+// returns the preview.
+func (r *bulletinRig) send(t *testing.T, before int) emulator.Message {
+	t.Helper()
+	preview := waitN(t, r.emu, r.chiefDM.ID, before+1)[before]
+	var data string
+	for _, row := range preview.InlineKeyboard {
+		for _, b := range row {
+			if strings.HasSuffix(b.Value, ":send") {
+				data = b.Value
+			}
+		}
+	}
+	if data == "" {
+		t.Fatalf("no Send button under %q", preview.Text)
+	}
+	r.emu.PressButton(r.chiefDM, r.chief, preview.MessageID, data)
+	return preview
+}
+
+func TestBulletinsWithFilesReachEveryChatOnce(t *testing.T) {
+	r := newBulletinRig(t)
+	chief, dm := r.chief, r.chiefDM
+	long := strings.Repeat("Diễn tập phòng thủ khu vực. ", 40) // over 1,024 characters
+	cases := []struct {
+		name string
+		n    int    // messages each chat gets
+		post func() // the chief's command
+		// want checks the messages one chat got.
+		want func(t *testing.T, got []emulator.Message)
+	}{{
+		name: "text", n: 1,
+		post: func() { r.emu.SendText(dm, chief, "/broadcast dq-tran-phu Họp giao ban 7h30.") },
+		want: func(t *testing.T, got []emulator.Message) {
+			if len(got) != 1 || got[0].Media != "" || got[0].Text != "Họp giao ban 7h30." {
+				t.Errorf("got %+v", got)
+			}
+		},
+	}, {
+		name: "photo with the command as its caption", n: 1,
+		post: func() {
+			r.emu.SendPhoto(dm, chief, []byte("sơ đồ"), 1280, 960, "/broadcast dq-tran-phu Sơ đồ tập kết")
+		},
+		want: func(t *testing.T, got []emulator.Message) {
+			if len(got) != 1 || got[0].Media != emulator.MediaPhoto || got[0].File.Width != 1280 || got[0].Text != "Sơ đồ tập kết" {
+				t.Errorf("got %+v", got)
+			}
+		},
+	}, {
+		name: "document, in reply", n: 1,
+		post: func() {
+			r.emu.SendDocument(dm, chief, []byte("%PDF kế hoạch"), "Kế hoạch diễn tập.pdf", "application/pdf", "Kế hoạch <b>số 12</b>")
+			last := r.emu.PersonMessages(dm.ID)
+			r.emu.ReplyTo(dm, chief, "/broadcast dq-tran-phu", last[len(last)-1].MessageID)
+		},
+		want: func(t *testing.T, got []emulator.Message) {
+			if len(got) != 1 || got[0].Media != emulator.MediaDocument || got[0].File.FileName != "Kế hoạch diễn tập.pdf" || got[0].Text != "Kế hoạch <b>số 12</b>" {
+				t.Errorf("got %+v", got)
+			}
+		},
+	}, {
+		name: "album, in reply to one of its parts", n: 3,
+		post: func() {
+			_, ids, _ := r.emu.SendAlbum(dm, chief, []emulator.AlbumItem{
+				{Kind: emulator.MediaPhoto, Data: []byte("1"), Caption: "Ảnh hiện trường"},
+				{Kind: emulator.MediaPhoto, Data: []byte("2")},
+				{Kind: emulator.MediaVideo, Data: []byte("3")},
+			})
+			settle(t, r.emu, r.db) // the parts are in before the reply
+			r.emu.ReplyTo(dm, chief, "/broadcast dq-tran-phu Ảnh diễn tập sáng nay", ids[2])
+		},
+		want: func(t *testing.T, got []emulator.Message) {
+			if len(got) != 3 || got[0].MediaGroupID == "" || got[2].MediaGroupID != got[0].MediaGroupID ||
+				got[0].Text != "Ảnh diễn tập sáng nay" || got[2].Media != emulator.MediaVideo {
+				t.Errorf("got %+v", got)
+			}
+		},
+	}, {
+		name: "a caption over the limit: the file, then the text", n: 2,
+		post: func() {
+			// A person's caption stops at 1,024 characters, but the text of
+			// a reply to a file does not.
+			r.emu.SendDocument(dm, chief, []byte("docx"), "Hướng dẫn.docx", "", "")
+			last := r.emu.PersonMessages(dm.ID)
+			r.emu.ReplyTo(dm, chief, "/broadcast dq-tran-phu "+long, last[len(last)-1].MessageID)
+		},
+		want: func(t *testing.T, got []emulator.Message) {
+			if len(got) != 2 || got[0].Media != emulator.MediaDocument || got[0].Text != "" || got[1].Media != "" || got[1].Text != strings.TrimSpace(long) {
+				t.Errorf("got %d messages %+v", len(got), got)
+			}
+		},
+	}}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := make(map[int64]int)
+			for _, id := range r.targets() {
+				before[id] = len(r.emu.Messages(id))
+			}
+			n := len(r.emu.Messages(dm.ID))
+			tc.post()
+			preview := r.send(t, n)
+			if tc.name == "album, in reply to one of its parts" && !strings.Contains(preview.Text, "album 3 tệp") {
+				t.Errorf("the preview does not say what goes with the text: %q", preview.Text)
+			}
+			if strings.HasPrefix(tc.name, "a caption over") && !strings.Contains(preview.Text, "tin riêng") {
+				t.Errorf("the preview does not say the text follows the file: %q", preview.Text)
+			}
+			// Every chat gets the bulletin, once: settle, then count.
+			for _, id := range r.targets() {
+				waitUntil(t, "delivery", func() bool { return len(r.emu.Messages(id)) >= before[id]+tc.n })
+			}
+			settle(t, r.emu, r.db)
+			time.Sleep(200 * time.Millisecond) // anything sent twice would be in by now
+			for _, id := range r.targets() {
+				tc.want(t, r.emu.Messages(id)[before[id]:])
+			}
+		})
+	}
+	for _, e := range r.emu.Errors() {
+		t.Errorf("API error: %+v", e)
+	}
+}

@@ -1,0 +1,38 @@
+package storage_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/loabot/loa/storage"
+	"github.com/loabot/loa/storage/pgtest"
+)
+
+// TestAlbumPartsAreFoundTogetherAndForgotten: the parts of an album come
+// back in order, once each, apart from other chats' and other albums'; a
+// day later they are gone, so the table holds only recent file ids.
+func TestAlbumPartsAreFoundTogetherAndForgotten(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	db := pgtest.New(t)
+	now := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
+	save := func(chat int64, group string, msg int, at time.Time) {
+		t.Helper()
+		if err := db.SaveAlbumPart(ctx, storage.AlbumPart{ChatID: chat, MediaGroupID: group, MessageID: msg, Kind: "photo", FileID: "f" + group, ReceivedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save(1, "g", 12, now)
+	save(1, "g", 11, now)
+	save(1, "g", 11, now) // Telegram sent the update again
+	save(2, "g", 13, now)
+	save(1, "h", 14, now)
+	parts, err := db.AlbumParts(ctx, 1, "g")
+	if err != nil || len(parts) != 2 || parts[0].MessageID != 11 || parts[1].MessageID != 12 {
+		t.Fatalf("album g in chat 1: %+v %v", parts, err)
+	}
+	save(3, "later", 1, now.Add(storage.AlbumKeep+time.Minute))
+	if parts, _ := db.AlbumParts(ctx, 1, "g"); len(parts) != 0 {
+		t.Errorf("parts a day old are kept: %+v", parts)
+	}
+}
