@@ -241,3 +241,62 @@ func TestBulletinsWithFilesReachEveryChatOnce(t *testing.T) {
 		t.Errorf("API error: %+v", e)
 	}
 }
+
+// pressSuffix presses the button whose data ends with suffix under m.
+func (r *bulletinRig) pressSuffix(t *testing.T, m emulator.Message, suffix string) {
+	t.Helper()
+	for _, row := range m.InlineKeyboard {
+		for _, b := range row {
+			if strings.HasSuffix(b.Value, suffix) {
+				r.emu.PressButton(r.chiefDM, r.chief, m.MessageID, b.Value)
+				return
+			}
+		}
+	}
+	t.Fatalf("no button …%s under %q", suffix, m.Text)
+}
+
+// TestUrgentBulletinPinnedWhereLoaMay: "Ghim" pins an urgent bulletin in
+// the groups where Loa is an administrator allowed to pin; the report
+// says in how many it could not.
+func TestUrgentBulletinPinnedWhereLoaMay(t *testing.T) {
+	r := newBulletinRig(t)
+	r.emu.SetBotRights(r.group.ID, true, true)
+	r.emu.SetBotRights(r.super.ID, true, false)
+	before := map[int64]int{}
+	for _, id := range r.targets() {
+		before[id] = len(r.emu.Messages(id))
+	}
+	r.emu.SendText(r.chiefDM, r.chief, "/broadcast dq-tran-phu ! Báo động: tập trung ngay.")
+	preview := waitN(t, r.emu, r.chiefDM.ID, 1)[0]
+	r.pressSuffix(t, preview, ":pin")
+	waitUntil(t, "the preview shows the pin", func() bool {
+		m, _ := r.emu.Message(r.chiefDM.ID, preview.MessageID)
+		return strings.Contains(m.Text, "Ghim")
+	})
+	preview, _ = r.emu.Message(r.chiefDM.ID, preview.MessageID)
+	r.pressSuffix(t, preview, ":send")
+	for _, id := range r.targets() {
+		waitUntil(t, "delivery", func() bool { return len(r.emu.Messages(id)) == before[id]+1 })
+	}
+	// The pin follows the send.
+	waitUntil(t, "the bulletin is pinned in the group", func() bool {
+		return r.emu.Pinned(r.group.ID) == r.emu.Messages(r.group.ID)[before[r.group.ID]].MessageID
+	})
+	if got := r.emu.Pinned(r.super.ID); got != 0 {
+		t.Errorf("pinned where Loa may not: %d", got)
+	}
+	for _, u := range r.privates {
+		if r.emu.Pinned(u.ID) != 0 {
+			t.Errorf("pinned in a private chat")
+		}
+	}
+	waitUntil(t, "the report says where it could not pin", func() bool {
+		for _, m := range r.emu.Messages(r.chiefDM.ID) {
+			if strings.Contains(m.Text, "Không ghim được ở 1 nhóm") {
+				return true
+			}
+		}
+		return false
+	})
+}
