@@ -22,8 +22,8 @@ type Broadcaster interface {
 	Cancel(ctx context.Context, id, actorID int64) (int, error)
 	Broadcast(ctx context.Context, id int64) (delivery.Summary, error)
 	Recent(ctx context.Context, limit int) ([]delivery.Summary, error)
-	Edit(ctx context.Context, id, actorID int64, html string) (delivery.Revision, error)
-	Recall(ctx context.Context, id, actorID int64) (delivery.Revision, error)
+	EditLater(ctx context.Context, id, actorID int64, html string, reportTo int64, lang messages.Lang) error
+	RecallLater(ctx context.Context, id, actorID int64, reportTo int64, lang messages.Lang) error
 	Preview(ctx context.Context, units []int64) (int, error)
 	SetDraftOptions(ctx context.Context, id, authorID int64, o delivery.DraftOptions) (bool, error)
 	Answer(ctx context.Context, id, userID, chatID int64, messageID, i int) (delivery.AnswerResult, error)

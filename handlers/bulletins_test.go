@@ -37,11 +37,11 @@ func TestEditAndRecallOnlyByAuthorAndAdmins(t *testing.T) {
 	if s, _ := eng.Broadcast(ctx, list[0].ID); s.State != delivery.StateSending || s.Text != "Họp lúc 7h" {
 		t.Fatalf("changed by someone else: %+v", s)
 	}
-	wantReply(t, f.say(dm(officerA), officerA, "/edit "+idText+" Họp lúc 8h"), vi(messages.KeyEditReport, list[0].ID, messages.Count(0), messages.Count(0)))
+	wantReply(t, f.say(dm(officerA), officerA, "/edit "+idText+" Họp lúc 8h"), vi(messages.KeyEditStarted, list[0].ID))
 	if s, _ := eng.Broadcast(ctx, list[0].ID); s.Text != "Họp lúc 8h" {
 		t.Fatalf("after the author's edit: %q", s.Text)
 	}
-	wantReply(t, f.say(dm(admin), admin, "/recall #"+idText), vi(messages.KeyRecallReport, list[0].ID, messages.Count(0), messages.Count(0)))
+	wantReply(t, f.say(dm(admin), admin, "/recall #"+idText), vi(messages.KeyRecallStarted, list[0].ID))
 	if s, _ := eng.Broadcast(ctx, list[0].ID); s.State != delivery.StateCancelled {
 		t.Fatalf("after the admin's recall: %+v", s)
 	}

@@ -27,6 +27,8 @@ func init() {
 			KeyPreviewAnswers:       {"Có mặt | Vắng mặt | Đến muộn"},
 			KeyPreviewRemind:        {"30 phút"},
 			KeyBroadcastBadAnswers:  {4},
+			KeyEditStarted:          {42},
+			KeyRecallStarted:        {42},
 		}
 	})
 	toastKeys = append(toastKeys, KeyMediaPhoto, KeyMediaDocument, KeyMediaVideo, KeyMediaAudio, KeyMediaVoice,

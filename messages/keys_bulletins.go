@@ -70,6 +70,11 @@ const (
 	// KeyPinRefused adds to the report: groups where the bulletin could not
 	// be pinned. Argument: how many (int).
 	KeyPinRefused Key = "bulletin.pin_refused"
+	// KeyEditStarted, KeyRecallStarted answer /edit and /recall at once:
+	// the copies change in the background, the report follows. Argument:
+	// broadcast id (int).
+	KeyEditStarted   Key = "edit.started"
+	KeyRecallStarted Key = "recall.started"
 )
 
 // The preview's buttons and lines for the options.
