@@ -30,6 +30,7 @@ import (
 	"github.com/loabot/loa/delivery"
 	"github.com/loabot/loa/handlers"
 	"github.com/loabot/loa/messages"
+	"github.com/loabot/loa/settings"
 	"github.com/loabot/loa/storage"
 	"github.com/loabot/loa/storage/pgserver"
 	"github.com/loabot/loa/units"
@@ -261,6 +262,8 @@ func runBot(ctx context.Context, cfg config.Config, db *storage.DB, log *slog.Lo
 		// Above Telegram's free 30 messages per second only paid broadcasts go faster.
 		Sender:      bot.NewSender(client, cfg.RateLimit > 30, cfg.DeliveryConcurrency),
 		Concurrency: cfg.DeliveryConcurrency, MaxRetryAge: cfg.DeliveryMaxAge,
+		// Each chat's quiet hours and forum topics (issue 14).
+		Silent: settings.Silencer(cfg.Location), TopicGone: settings.TopicGone(db, lang, time.Now, log),
 	})
 	if err != nil {
 		return err
@@ -275,9 +278,12 @@ func runBot(ctx context.Context, cfg config.Config, db *storage.DB, log *slog.Lo
 	}
 	router := handlers.NewRouter(handlers.Config{
 		Store: db, Directory: db, Articles: db, Sources: watcher, Tasks: db, Broadcasts: engine, ChatAdmins: client, BotUsername: me, Lang: lang,
-		Location: cfg.Location, Clock: time.Now, Logger: log,
+		Location: cfg.Location, Clock: time.Now, Logger: log, Settings: db,
 		Reports: db, ReportDelivery: engine,
 	})
+	// The digest loop looks every 10 s: a digest is at most that late, and
+	// the look reads only the articles held for digests.
+	digests := &settings.Digests{Store: db, Clock: time.Now, Location: cfg.Location, Lang: lang, Logger: log, Interval: 10 * time.Second}
 	langs := []messages.Lang{lang}
 	for _, l := range []messages.Lang{messages.Vietnamese, messages.English} {
 		if l != lang {
@@ -319,6 +325,7 @@ func runBot(ctx context.Context, cfg config.Config, db *storage.DB, log *slog.Lo
 	part("dispatcher", engine.Run)
 	part("feeds", func(ctx context.Context) error { watcher.Run(ctx); return nil })
 	part("reminders", func(ctx context.Context) error { reminders.RunAsLeader(ctx, db); return nil })
+	part("digests", func(ctx context.Context) error { digests.RunAsLeader(ctx, db); return nil })
 	part("bot", b.Run)
 	return g.Wait()
 }

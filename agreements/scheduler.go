@@ -259,6 +259,8 @@ func (s *Scheduler) remind(ctx context.Context, tree *units.Tree, o Occurrence, 
 		Kind: BroadcastKind, Lang: s.Lang, Text: RenderReminder(s.Lang, tree, o, r.Kind, r.Day),
 		NoPreview: true, Units: o.Task.UnitIDs(), DedupKey: key,
 		Buttons: ReminderButtons(s.Lang, o.Task.ID, o.Due),
+		// A task due today rings through quiet hours (issue 14).
+		Rings: r.Kind == KindToday,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("enqueue %s: %w", key, err)

@@ -32,19 +32,35 @@ type bulletinRig struct {
 	super    emulator.Chat
 }
 
-func newBulletinRig(t *testing.T) *bulletinRig {
+func newBulletinRig(t *testing.T) *bulletinRig { return newPacedBulletinRig(t, 0) }
+
+// newPacedBulletinRig sends at most rate messages a second (0: no limit).
+func newPacedBulletinRig(t *testing.T, rate float64) *bulletinRig {
 	t.Helper()
 	emu := emulator.NewT(t)
 	db := pgtest.New(t)
 	importUnits(t, db)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	log := slog.New(slog.NewTextHandler(&syncBuffer{}, nil))
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(logs.String())
+		}
+	})
 	client := bot.NewClient(emu.URL(), emu.Token(), 5*time.Second)
-	limiter := delivery.NewLimiter(0)
+	limiter := delivery.NewLimiter(rate)
+	statusEvery := 50 * time.Millisecond
+	if rate > 0 {
+		statusEvery = 2 * time.Duration(float64(time.Second)/rate)
+	}
 	engine, err := delivery.New(delivery.Config{
 		Store: db, Limiter: limiter, Logger: log, Sender: bot.NewSender(client, false, 4),
-		StatusEvery: 50 * time.Millisecond, PollEvery: 20 * time.Millisecond, Metrics: prometheus.NewRegistry(),
+		// A status attempt that gives up its wait keeps the slot it
+		// reserved: ticks shorter than the limiter's spacing would push
+		// every slot away, so they are longer.
+		StatusEvery: statusEvery, PollEvery: 20 * time.Millisecond, Metrics: prometheus.NewRegistry(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -239,5 +255,107 @@ func TestBulletinsWithFilesReachEveryChatOnce(t *testing.T) {
 	}
 	for _, e := range r.emu.Errors() {
 		t.Errorf("API error: %+v", e)
+	}
+}
+
+// pressSuffix presses the button whose data ends with suffix under m.
+func (r *bulletinRig) pressSuffix(t *testing.T, m emulator.Message, suffix string) {
+	t.Helper()
+	for _, row := range m.InlineKeyboard {
+		for _, b := range row {
+			if strings.HasSuffix(b.Value, suffix) {
+				r.emu.PressButton(r.chiefDM, r.chief, m.MessageID, b.Value)
+				return
+			}
+		}
+	}
+	t.Fatalf("no button …%s under %q", suffix, m.Text)
+}
+
+// TestUrgentBulletinPinnedWhereLoaMay: "Ghim" pins an urgent bulletin in
+// the groups where Loa is an administrator allowed to pin; the report
+// says in how many it could not.
+func TestUrgentBulletinPinnedWhereLoaMay(t *testing.T) {
+	r := newBulletinRig(t)
+	r.emu.SetBotRights(r.group.ID, true, true)
+	r.emu.SetBotRights(r.super.ID, true, false)
+	before := map[int64]int{}
+	for _, id := range r.targets() {
+		before[id] = len(r.emu.Messages(id))
+	}
+	r.emu.SendText(r.chiefDM, r.chief, "/broadcast dq-tran-phu ! Báo động: tập trung ngay.")
+	preview := waitN(t, r.emu, r.chiefDM.ID, 1)[0]
+	r.pressSuffix(t, preview, ":pin")
+	waitUntil(t, "the preview shows the pin", func() bool {
+		m, _ := r.emu.Message(r.chiefDM.ID, preview.MessageID)
+		return strings.Contains(m.Text, "Ghim")
+	})
+	preview, _ = r.emu.Message(r.chiefDM.ID, preview.MessageID)
+	r.pressSuffix(t, preview, ":send")
+	for _, id := range r.targets() {
+		waitUntil(t, "delivery", func() bool { return len(r.emu.Messages(id)) == before[id]+1 })
+	}
+	// The pin follows the send.
+	waitUntil(t, "the bulletin is pinned in the group", func() bool {
+		return r.emu.Pinned(r.group.ID) == r.emu.Messages(r.group.ID)[before[r.group.ID]].MessageID
+	})
+	if got := r.emu.Pinned(r.super.ID); got != 0 {
+		t.Errorf("pinned where Loa may not: %d", got)
+	}
+	for _, u := range r.privates {
+		if r.emu.Pinned(u.ID) != 0 {
+			t.Errorf("pinned in a private chat")
+		}
+	}
+	waitUntil(t, "the report says where it could not pin", func() bool {
+		for _, m := range r.emu.Messages(r.chiefDM.ID) {
+			if strings.Contains(m.Text, "Không ghim được ở 1 nhóm") {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// TestRecallRunsInTheEngine: /recall answers at once and the copies are
+// deleted in the background, paced: the author's chat is not held (a
+// command right after is answered before the recall is done), and the
+// report follows with every copy deleted.
+func TestRecallRunsInTheEngine(t *testing.T) {
+	r := newPacedBulletinRig(t, 2) // 5 copies take over two seconds to delete
+	before := map[int64]int{}
+	for _, id := range r.targets() {
+		before[id] = len(r.emu.Messages(id))
+	}
+	r.emu.SendText(r.chiefDM, r.chief, "/broadcast dq-tran-phu Họp lúc 7h.")
+	r.send(t, 0)
+	for _, id := range r.targets() {
+		waitUntil(t, "delivery", func() bool { return len(r.emu.Messages(id)) == before[id]+1 })
+	}
+	settle(t, r.emu, r.db)
+	n := len(r.emu.Messages(r.chiefDM.ID))
+	r.emu.SendText(r.chiefDM, r.chief, "/recall 1")
+	r.emu.SendText(r.chiefDM, r.chief, "/help")
+	got := waitN(t, r.emu, r.chiefDM.ID, n+2)
+	if !strings.Contains(got[n].Text, "đang thu hồi") || strings.Contains(got[n+1].Text, "Đã thu hồi") {
+		t.Fatalf("after /recall and /help: %q, %q", got[n].Text, got[n+1].Text)
+	}
+	waitUntil(t, fmt.Sprintf("the recall report %+v", func() (s []string) {
+		for _, m := range r.emu.Messages(r.chiefDM.ID) {
+			s = append(s, m.Text)
+		}
+		return
+	}()), func() bool {
+		for _, m := range r.emu.Messages(r.chiefDM.ID)[n:] {
+			if strings.Contains(m.Text, "Đã thu hồi thông báo #1: 5/5 tin nhắn") {
+				return true
+			}
+		}
+		return false
+	})
+	for _, id := range r.targets() {
+		if got := len(r.emu.Messages(id)); got != before[id] {
+			t.Errorf("chat %d keeps %d copies", id, got-before[id])
+		}
 	}
 }

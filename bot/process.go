@@ -210,6 +210,7 @@ func (b *Bot) handle(ctx context.Context, u storage.InboxUpdate) {
 	if !ok {
 		return
 	}
+	inTopic(&req, u.Payload)
 	resp := b.o.Handler.Handle(ctx, req)
 	b.respond(ctx, req, resp)
 }
@@ -232,6 +233,9 @@ func (b *Bot) respond(ctx context.Context, req handlers.Request, resp handlers.R
 		chatID := r.ChatID
 		if chatID == 0 {
 			chatID = req.Chat.ID
+		}
+		if chatID == req.Chat.ID && r.ThreadID == 0 {
+			r.ThreadID = req.ThreadID // answer in the topic asked from
 		}
 		var err error
 		if r.EditMessageID != 0 {
@@ -270,6 +274,9 @@ func (b *Bot) Send(ctx context.Context, chatID int64, r handlers.Reply) (int, er
 	last := 0
 	for i, part := range parts {
 		params := textParams(chatID, part, r.NoPreview)
+		if r.ThreadID != 0 {
+			params["message_thread_id"] = strconv.Itoa(r.ThreadID)
+		}
 		if i == len(parts)-1 && len(r.Buttons) > 0 {
 			params["reply_markup"] = keyboard(r.Buttons)
 		}

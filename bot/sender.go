@@ -70,12 +70,21 @@ func (s *Sender) Send(ctx context.Context, chatID int64, m delivery.Outgoing) ([
 // Edit replaces the text, or the caption, of one of the bot's messages.
 // The same text again is not an error.
 func (s *Sender) Edit(ctx context.Context, chatID int64, messageID int, html string, caption bool) error {
+	return s.EditWithButtons(ctx, chatID, messageID, html, caption, nil)
+}
+
+// EditWithButtons is Edit keeping (or setting) buttons under the message:
+// an edit without them removes the ones there were.
+func (s *Sender) EditWithButtons(ctx context.Context, chatID int64, messageID int, html string, caption bool, buttons [][]delivery.Button) error {
 	method, params := "editMessageText", textParams(chatID, html, true)
 	if caption {
 		method = "editMessageCaption"
 		params = tgbotapi.Params{"chat_id": strconv.FormatInt(chatID, 10), "caption": html, "parse_mode": "HTML"}
 	}
 	params["message_id"] = strconv.Itoa(messageID)
+	if len(buttons) > 0 {
+		params["reply_markup"] = broadcastKeyboard(buttons)
+	}
 	_, err := s.c.Call(ctx, method, params)
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && strings.Contains(apiErr.Err.Message, "message is not modified") {
@@ -162,6 +171,7 @@ var reasonCodes = []struct {
 	{"message can't be edited", delivery.ReasonCantEdit},
 	{"message can't be deleted", delivery.ReasonCantDelete},
 	{"not enough rights", delivery.ReasonCantPin},
+	{"message thread not found", delivery.ReasonTopicGone},
 }
 
 // reasonCode is the code for Telegram's description, "" when none fits

@@ -113,6 +113,9 @@ func outgoing(chatID int64, m delivery.Outgoing) (method string, p tgbotapi.Para
 	if m.Silent {
 		p["disable_notification"] = "true"
 	}
+	if m.ThreadID != 0 {
+		p["message_thread_id"] = strconv.Itoa(m.ThreadID)
+	}
 	if m.ReplyTo != 0 {
 		p["reply_parameters"] = `{"message_id":` + strconv.Itoa(m.ReplyTo) + `,"allow_sending_without_reply":true}`
 	}

@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 
 	"github.com/loabot/loa/messages"
 )
@@ -14,6 +15,40 @@ import (
 type Content struct {
 	Media   []Media    `json:"media,omitempty"`
 	Buttons [][]Button `json:"buttons,omitempty"`
+	// Answers are the buttons each person answers with (at most
+	// MaxAnswers): "Đã nhận" for a confirmation, or the author's own.
+	// They go under every copy, before Buttons.
+	Answers []string `json:"answers,omitempty"`
+	// Pin: pin the bulletin in the groups it reaches (urgent ones).
+	Pin bool `json:"pin,omitempty"`
+	// RemindAfter, in minutes: remind those who have not answered this
+	// long after the bulletin went out; 0 for never.
+	RemindAfter int `json:"remind_after,omitempty"`
+}
+
+// MaxAnswers is the most answers a bulletin may offer: four buttons still
+// fit a phone's screen with their words.
+const MaxAnswers = 4
+
+// AnswerPrefix starts the callback data of an answer button:
+// "ans:<broadcast>:<answer>".
+const AnswerPrefix = "ans"
+
+// AnswerData is the callback data of answer i to broadcast id.
+func AnswerData(id int64, i int) string {
+	return AnswerPrefix + ":" + strconv.FormatInt(id, 10) + ":" + strconv.Itoa(i)
+}
+
+// answerRows lays the answer buttons out two to a row.
+func answerRows(id int64, answers []string) [][]Button {
+	var rows [][]Button
+	for i, a := range answers {
+		if i%2 == 0 {
+			rows = append(rows, nil)
+		}
+		rows[len(rows)-1] = append(rows[len(rows)-1], Button{Text: a, Data: AnswerData(id, i)})
+	}
+	return rows
 }
 
 // json encodes c for the broadcast row. Its shape is fixed by the
@@ -79,6 +114,9 @@ type Outgoing struct {
 	Silent bool
 	// ReplyTo makes the message a reply to that message of the chat.
 	ReplyTo int
+	// ThreadID is the forum topic it goes to (message_thread_id); 0 the
+	// general one.
+	ThreadID int
 }
 
 // Sender is how the engine talks to Telegram; bot.Sender is the production
@@ -116,9 +154,9 @@ type part struct {
 // an album), then the text in parts of at most 4096 characters, the buttons
 // under the last one.
 //
-// Every part makes a sound today, urgent or routine (Silent stays false):
-// the quiet hours of a later issue will set it for routine ones, by the
-// priority stored with the broadcast.
+// Whether a part makes a sound, and its forum topic, depend on the chat
+// and the moment it is sent: the dispatcher sets Silent and ThreadID on
+// each send (delivery/settings.go).
 func parts(text string, noPreview bool, c Content) []part {
 	var out []part
 	textKinds := func(n int) []string { return repeat(partText, n) }
@@ -146,8 +184,13 @@ func parts(text string, noPreview bool, c Content) []part {
 			}
 			return k
 		}})
-		if text == "" {
+		if text == "" && (!album || len(c.Buttons) == 0) {
 			return out
+		}
+		if text == "" {
+			// An album cannot carry buttons: they go under a message of
+			// their own that points up at it.
+			text = "⬆️"
 		}
 	}
 	split := messages.Split(text, messages.MaxMessageLength)

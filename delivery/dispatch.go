@@ -22,7 +22,13 @@ func (e *Engine) Run(ctx context.Context) error {
 	if e.cfg.Sender == nil {
 		return errors.New("delivery: Run needs a Sender")
 	}
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		e.runJobs(ctx)
+	}()
 	e.store.LeadTerm(ctx, storage.LockDispatcher, e.cfg.LockRetry, e.log, "delivery dispatcher", e.lead)
+	<-jobsDone
 	return nil
 }
 
@@ -274,7 +280,12 @@ func (e *Engine) content(ctx context.Context, id int64) (*content, error) {
 				return
 			}
 		}
+		if len(ct.Answers) > 0 {
+			ct.Buttons = append(answerRows(id, ct.Answers), ct.Buttons...)
+		}
 		c.parts = parts(bc.Text, bc.NoPreview, ct)
+		c.urgent = bc.Priority >= PriorityUrgent
+		c.pin = ct.Pin && bc.Priority == PriorityUrgent
 		c.cancelled.Store(bc.State == StateCancelled)
 	})
 	if c.err != nil {
@@ -332,6 +343,7 @@ func (e *Engine) deliver(lead, send context.Context, rec *recorder, d storage.De
 	}
 	chat, group := d.ChatID, d.ChatType != "private"
 	migrated := false
+	thread := d.ThreadID
 	for out.PartsSent < len(c.parts) {
 		out.Messages = nil // those of the part before are recorded
 		probe, err := e.sends.gate(lead)
@@ -348,12 +360,16 @@ func (e *Engine) deliver(lead, send context.Context, rec *recorder, d storage.De
 			return
 		}
 		p := c.parts[out.PartsSent]
+		p.out.Silent, p.out.ThreadID = e.silent(d, c.urgent), thread
 		ids, err := e.cfg.Sender.Send(send, chat, p.out)
 		if e.observe(lead, chat, err, probe) {
 			e.lim.sent(dep, time.Now())
 		}
 		if err == nil {
 			out.Messages = sentMessages(p, out.PartsSent, ids, e.clock())
+			if out.PartsSent == 0 && c.pin && group && len(ids) > 0 {
+				e.pin(send, &out, chat, ids[0])
+			}
 			out.PartsSent++
 			if len(ids) > 0 {
 				out.MessageID = ids[len(ids)-1]
@@ -370,6 +386,11 @@ func (e *Engine) deliver(lead, send context.Context, rec *recorder, d storage.De
 		var se *SendError
 		if !errors.As(err, &se) {
 			se = &SendError{Kind: Temporary, Reason: err.Error(), Err: err}
+		}
+		if thread != 0 && se.Code == ReasonTopicGone {
+			e.topicGone(send, chat, thread)
+			thread = 0
+			continue // the same part again, into the general topic
 		}
 		if se.Kind == Migrated && (migrated || se.MigrateTo == 0 || se.MigrateTo == chat) {
 			se = &SendError{Kind: Permanent, Reason: se.Reason, Err: se}
@@ -590,4 +611,18 @@ func codeOr(code, def string) string {
 		return def
 	}
 	return code
+}
+
+// pin pins an urgent bulletin's first message in a group. A refusal (Loa
+// is no administrator allowed to pin there) does not undo the delivery:
+// it is recorded on it, and the report counts those groups.
+func (e *Engine) pin(ctx context.Context, out *storage.DeliveryOutcome, chat int64, messageID int) {
+	if err := e.cfg.Sender.Pin(ctx, chat, messageID); err != nil {
+		e.log.Info("bulletin not pinned", "broadcast", out.BroadcastID, "chat", chat, "err", err)
+		out.ReasonCode = ReasonCantPin
+		var se *SendError
+		if errors.As(err, &se) {
+			out.Reason = se.Reason
+		}
+	}
 }

@@ -72,6 +72,16 @@ type Broadcast struct {
 	Urgent bool
 	// At, when set, is when the deliveries fall due: a scheduled bulletin.
 	At time.Time
+	// ArticleID marks a feed's article: each chat's keyword filters,
+	// muted sources and digest mode apply to it (never to anything else).
+	ArticleID int64
+	// Rings makes a routine broadcast ring through quiet hours: a
+	// reminder of a task due that day.
+	Rings bool
+	// Answers, Pin and RemindAfter: see Content.
+	Answers     []string
+	Pin         bool
+	RemindAfter time.Duration
 }
 
 // Broadcast states.
@@ -138,6 +148,13 @@ type Config struct {
 
 	// Metrics registers the engine's counters and queue gauge; nil for none.
 	Metrics prometheus.Registerer
+
+	// Chat settings (issue 14, delivery/settings.go): Silent says whether a
+	// delivery goes without a sound now (settings.Silencer; nil: never);
+	// TopicGone is told when a forum topic a delivery was routed to is gone
+	// (the delivery itself goes to the general topic).
+	Silent    func(d storage.Delivery, urgent bool, now time.Time) bool
+	TopicGone func(ctx context.Context, chatID int64, threadID int)
 }
 
 // Engine is the delivery engine. Its methods are safe for concurrent use;
@@ -154,6 +171,8 @@ type Engine struct {
 
 	mu    sync.Mutex
 	cache map[int64]*content // broadcasts this process is sending
+
+	jobs chan func(ctx context.Context) // reminders and revisions, run by Run
 }
 
 // content is a broadcast as its senders need it, loaded once.
@@ -161,6 +180,8 @@ type content struct {
 	once      sync.Once
 	err       error
 	parts     []part
+	urgent    bool
+	pin       bool // pin the first message in groups
 	cancelled atomic.Bool
 }
 
@@ -213,6 +234,7 @@ func New(cfg Config) (*Engine, error) {
 		wake:  make(chan struct{}, 1),
 		sends: newSendState(),
 		cache: make(map[int64]*content),
+		jobs:  make(chan func(ctx context.Context), 256),
 	}
 	m, err := newMetrics(cfg.Metrics, cfg.Store)
 	if err != nil {
@@ -237,6 +259,8 @@ func (b Broadcast) check() error {
 		return errors.New("broadcast without a kind")
 	case strings.TrimSpace(b.Text) == "" && len(b.Media) == 0:
 		return errors.New("broadcast without a text")
+	case len(b.Answers) > MaxAnswers:
+		return fmt.Errorf("broadcast with %d answers, more than %d", len(b.Answers), MaxAnswers)
 	case len(b.Media) > MaxAlbum:
 		return fmt.Errorf("broadcast with %d media, more than %d", len(b.Media), MaxAlbum)
 	case messages.Length(b.Text) > MaxTextLength:
@@ -251,7 +275,9 @@ func (b Broadcast) row() storage.NewBroadcast {
 	row := storage.NewBroadcast{
 		Kind: b.Kind, AuthorID: b.AuthorID, AuthorChatID: b.AuthorChatID, Lang: string(b.Lang),
 		Text: b.Text, NoPreview: b.NoPreview, UnitIDs: b.Units, DedupKey: b.DedupKey,
-		Content: Content{Media: b.Media, Buttons: b.Buttons}.json(), ToAdmins: b.ToAdmins,
+		Content: Content{Media: b.Media, Buttons: b.Buttons, Answers: b.Answers, Pin: b.Pin,
+			RemindAfter: int(b.RemindAfter / time.Minute)}.json(), ToAdmins: b.ToAdmins,
+		ArticleID: b.ArticleID, Rings: b.Rings,
 	}
 	if b.Urgent {
 		row.Priority = PriorityUrgent
@@ -351,6 +377,10 @@ type Summary struct {
 	Urgent      bool
 	ScheduledAt time.Time // zero for at once
 	Media       []Media
+	Answers     []string
+	Pin         bool
+	RemindAfter time.Duration
+	content     Content
 
 	Text    string // the whole text, Telegram HTML
 	Excerpt string // its beginning as plain text, for lists
@@ -380,7 +410,9 @@ func summary(s storage.BroadcastSummary) Summary {
 	out.Urgent = s.Priority == PriorityUrgent
 	var ct Content
 	if json.Unmarshal(s.Content, &ct) == nil {
-		out.Media = ct.Media
+		out.Media, out.Answers, out.Pin = ct.Media, ct.Answers, ct.Pin
+		out.RemindAfter = time.Duration(ct.RemindAfter) * time.Minute
+		out.content = ct
 	}
 	if s.ScheduledAt != nil {
 		out.ScheduledAt = *s.ScheduledAt

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/loabot/loa/messages"
@@ -134,4 +135,100 @@ func (r Revision) RefusalLines(lang messages.Lang) []string {
 		return rs[i].Count > rs[j].Count || (rs[i].Count == rs[j].Count && rs[i].Code < rs[j].Code)
 	})
 	return messages.DeliveryReasonLines(lang, rs)
+}
+
+// EditLater is Edit as a job of the engine: the text changes at once (for
+// the deliveries still pending), and the delivered copies are edited in
+// the background, paced, the report going to chat reportTo in lang when
+// done. A big edit does not hold the author's chat.
+func (e *Engine) EditLater(ctx context.Context, id, actor int64, html string, reportTo int64, lang messages.Lang) error {
+	rs, ok := e.store.(RevisionStore)
+	if !ok {
+		return errors.New("edit: the store cannot revise broadcasts")
+	}
+	if err := rs.BeginRevision(ctx, id, actor, html); err != nil {
+		return err
+	}
+	e.forget(id)
+	buttons := e.answerButtons(ctx, id)
+	e.queue(ctx, func(ctx context.Context) {
+		rev, err := e.revise(ctx, rs, id, func(m storage.DeliveredMessage) (bool, error) {
+			if m.Part != 0 || (m.Kind != partText && m.Kind != partCaption) {
+				return false, nil
+			}
+			// An edit without the answer buttons would remove them.
+			if be, ok := e.cfg.Sender.(ButtonEditor); ok && len(buttons) > 0 {
+				return true, be.EditWithButtons(ctx, m.ChatID, m.MessageID, html, m.Kind == partCaption, buttons)
+			}
+			return true, e.cfg.Sender.Edit(ctx, m.ChatID, m.MessageID, html, m.Kind == partCaption)
+		}, outcomeEdited)
+		e.reportRevision(ctx, reportTo, lang, messages.KeyEditReport, id, rev, err)
+	})
+	return nil
+}
+
+// RecallLater is Recall as a job of the engine: what is not sent yet is
+// cancelled at once, the delivered copies deleted in the background,
+// paced, the report going to chat reportTo when done.
+func (e *Engine) RecallLater(ctx context.Context, id, actor int64, reportTo int64, lang messages.Lang) error {
+	rs, ok := e.store.(RevisionStore)
+	if !ok {
+		return errors.New("recall: the store cannot revise broadcasts")
+	}
+	if err := rs.BeginRevision(ctx, id, actor, ""); err != nil {
+		return err
+	}
+	if _, err := e.Cancel(ctx, id, actor); err != nil {
+		return err
+	}
+	e.queue(ctx, func(ctx context.Context) {
+		rev, err := e.revise(ctx, rs, id, func(m storage.DeliveredMessage) (bool, error) {
+			if m.Outcome == outcomeDeleted {
+				return false, nil
+			}
+			return true, e.cfg.Sender.Delete(ctx, m.ChatID, m.MessageID)
+		}, outcomeDeleted)
+		e.reportRevision(ctx, reportTo, lang, messages.KeyRecallReport, id, rev, err)
+	})
+	return nil
+}
+
+// answerButtons are the answer buttons of a bulletin that is no album (an
+// album's buttons are under a message of their own, which no edit
+// touches), nil otherwise.
+func (e *Engine) answerButtons(ctx context.Context, id int64) [][]Button {
+	s, err := e.Broadcast(ctx, id)
+	if err != nil || len(s.Answers) == 0 || len(s.Media) > 1 {
+		return nil
+	}
+	return answerRows(id, s.Answers)
+}
+
+func (e *Engine) reportRevision(ctx context.Context, to int64, lang messages.Lang, key messages.Key, id int64, rev Revision, err error) {
+	if err != nil {
+		e.log.Warn("revise broadcast", "broadcast", id, "err", err)
+	}
+	if to == 0 {
+		return
+	}
+	if _, err := e.lim.wait(ctx, to, to < 0); err != nil {
+		return
+	}
+	if _, err := e.cfg.Sender.Send(ctx, to, Outgoing{Text: RevisionReport(lang, key, id, rev), NoPreview: true}); err != nil {
+		e.log.Warn("report a revision", "broadcast", id, "chat", to, "err", err)
+	}
+}
+
+// RevisionReport is what an edit or a recall did, for the author: how
+// many messages changed, and why Telegram refused the others.
+func RevisionReport(lang messages.Lang, key messages.Key, id int64, rev Revision) string {
+	var b strings.Builder
+	b.WriteString(messages.T(lang, key, id, messages.Count(rev.Done), messages.Count(rev.Messages)))
+	if lines := rev.RefusalLines(lang); len(lines) > 0 {
+		b.WriteString("\n\n" + messages.T(lang, messages.KeyRevisionRefused))
+		for _, l := range lines {
+			b.WriteString("\n" + l)
+		}
+	}
+	return b.String()
 }

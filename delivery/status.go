@@ -24,6 +24,7 @@ func (e *Engine) statusLoop(ctx context.Context) {
 			return
 		case <-t.C:
 		}
+		e.answersTick(ctx, st)
 	}
 }
 
@@ -89,6 +90,12 @@ func (e *Engine) statusTick(ctx context.Context, st *statusState) {
 // author blocked the bot). A failure waits for the next tick.
 func (e *Engine) showStatus(ctx context.Context, st *statusState, b storage.BroadcastSummary) bool {
 	text := statusText(b)
+	board, buttons, err := e.statusBoard(ctx, b)
+	if err != nil {
+		e.log.Warn("answers board", "broadcast", b.ID, "err", err)
+		return false
+	}
+	text += board
 	if st.shown[b.ID] == text {
 		return true
 	}
@@ -99,7 +106,7 @@ func (e *Engine) showStatus(ctx context.Context, st *statusState, b storage.Broa
 		return false
 	}
 	if b.StatusMessageID == 0 {
-		ids, err := e.cfg.Sender.Send(ctx, b.AuthorChatID, Outgoing{Text: text, NoPreview: true})
+		ids, err := e.cfg.Sender.Send(ctx, b.AuthorChatID, Outgoing{Text: text, NoPreview: true, Buttons: buttons})
 		if err != nil {
 			if e.gaveUp(b, err) {
 				// The author blocked the bot: stop trying (-1).
@@ -118,7 +125,11 @@ func (e *Engine) showStatus(ctx context.Context, st *statusState, b storage.Broa
 		st.shown[b.ID] = text
 		return true
 	}
-	if err := e.cfg.Sender.Edit(ctx, b.AuthorChatID, b.StatusMessageID, text, false); err != nil && !e.gaveUp(b, err) {
+	edit := func() error { return e.cfg.Sender.Edit(ctx, b.AuthorChatID, b.StatusMessageID, text, false) }
+	if be, ok := e.cfg.Sender.(ButtonEditor); ok && len(buttons) > 0 {
+		edit = func() error { return be.EditWithButtons(ctx, b.AuthorChatID, b.StatusMessageID, text, false, buttons) }
+	}
+	if err := edit(); err != nil && !e.gaveUp(b, err) {
 		return false
 	}
 	st.shown[b.ID] = text
@@ -152,7 +163,13 @@ func (e *Engine) report(ctx context.Context, b storage.BroadcastSummary) bool {
 		if err != nil {
 			return false
 		}
-		if _, err := e.cfg.Sender.Send(ctx, b.AuthorChatID, Outgoing{Text: reportText(b, reasons), NoPreview: true}); err != nil && !e.gaveUp(b, err) {
+		text := reportText(b, reasons)
+		if as, err := e.answers(); err == nil {
+			if n, err := as.PinRefusals(ctx, b.ID); err == nil && n > 0 {
+				text += "\n" + messages.T(messages.Lang(b.Lang), messages.KeyPinRefused, n)
+			}
+		}
+		if _, err := e.cfg.Sender.Send(ctx, b.AuthorChatID, Outgoing{Text: text, NoPreview: true}); err != nil && !e.gaveUp(b, err) {
 			return false
 		}
 	}

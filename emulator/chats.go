@@ -44,6 +44,8 @@ type chatState struct {
 	limit       chatLimit
 	canPin      bool // the bot, an administrator, may pin (SetBotRights)
 	pinned      int  // the pinned message, 0 when none
+
+	topics map[int32]string // forum topics by message_thread_id: their names (forum.go)
 }
 
 // botMsg is a message the bot sent, stored compactly: a benchmark keeps

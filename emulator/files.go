@@ -101,6 +101,9 @@ func (f File) String() string {
 	if f.FileName != "" {
 		return fmt.Sprintf("%s (%d B)", f.FileName, f.Size)
 	}
+	if f.FileID == "" {
+		return ""
+	}
 	if f.Kind != MediaPhoto && f.Kind != "" {
 		return fmt.Sprintf("%s (%d B)", f.Kind, f.Size)
 	}

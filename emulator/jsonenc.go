@@ -119,6 +119,9 @@ func appendChat(b []byte, c *Chat) []byte {
 		b = appendStringField(b, "username", c.Username)
 	}
 	b = appendStringField(b, "type", c.Type)
+	if c.IsForum {
+		b = appendBoolField(b, "is_forum", true)
+	}
 	return append(b, '}')
 }
 
@@ -207,6 +210,8 @@ type wireMessage struct {
 	migrateTo       int64
 	migrateFrom     int64
 	media           *sentMedia // text and entities are then the caption
+
+	isTopic bool // sent in a forum topic (forum.go)
 }
 
 func appendMessage(b []byte, m *wireMessage) []byte {
@@ -214,6 +219,9 @@ func appendMessage(b []byte, m *wireMessage) []byte {
 	b = appendIntField(b, "message_id", int64(m.id))
 	if m.threadID != 0 {
 		b = appendIntField(b, "message_thread_id", int64(m.threadID))
+	}
+	if m.isTopic {
+		b = appendBoolField(b, "is_topic_message", true)
 	}
 	if m.from != nil {
 		b = appendUser(appendKey(b, "from"), m.from, false)

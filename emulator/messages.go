@@ -168,10 +168,18 @@ func (s *Server) sendMessage(rq *request, rp *reply) {
 	if paid {
 		m.flags |= flagPaid
 	}
+	if rq.bool("disable_notification") {
+		m.flags |= flagSilent
+	}
 	now := s.now()
 
 	cs.mu.Lock()
 	if err := s.checkWritableLocked(cs); err != nil {
+		cs.mu.Unlock()
+		rp.fail(err)
+		return
+	}
+	if err := checkThreadLocked(cs, m.thread); err != nil {
 		cs.mu.Unlock()
 		rp.fail(err)
 		return
@@ -261,6 +269,7 @@ func (s *Server) wireBotLocked(cs *chatState, m *botMsg) wireMessage {
 		entities:        m.entities,
 		previewDisabled: m.flags&flagNoPreview != 0,
 		keyboard:        m.keyboard,
+		isTopic:         m.thread != 0 && cs.chat.IsForum,
 		media:           m.media,
 	}
 }

@@ -37,6 +37,7 @@ type Chat struct {
 	Username  string // public username without "@", if any
 	FirstName string // private chats
 	LastName  string // private chats
+	IsForum   bool   // a supergroup with topics (Forum)
 }
 
 // PrivateChat returns the private chat between the bot and u; in the Bot API
@@ -72,6 +73,9 @@ func (c Chat) validate() error {
 		}
 	default:
 		return fmt.Errorf("emulator: chat %d: unknown type %q", c.ID, c.Type)
+	}
+	if c.IsForum && c.Type != ChatSupergroup {
+		return fmt.Errorf("emulator: %s %d: only a supergroup can have topics", c.Type, c.ID)
 	}
 	return nil
 }

@@ -246,6 +246,7 @@ func (w *Watcher) push(ctx context.Context, src storage.Source) (int, error) {
 		_, _, err := w.o.Publisher.Enqueue(ctx, Broadcast{
 			Kind: "article", Lang: w.o.Lang, Text: Card(w.o.Lang, w.o.Location, a),
 			NoPreview: true, Units: src.UnitIDs, DedupKey: "article:" + strconv.FormatInt(a.ID, 10),
+			ArticleID: a.ID, // each chat's filters, mutes and digest apply
 		})
 		if err != nil {
 			return pushed, fmt.Errorf("enqueue article %d: %w", a.ID, err)

@@ -22,8 +22,13 @@ type Broadcaster interface {
 	Cancel(ctx context.Context, id, actorID int64) (int, error)
 	Broadcast(ctx context.Context, id int64) (delivery.Summary, error)
 	Recent(ctx context.Context, limit int) ([]delivery.Summary, error)
-	Edit(ctx context.Context, id, actorID int64, html string) (delivery.Revision, error)
-	Recall(ctx context.Context, id, actorID int64) (delivery.Revision, error)
+	EditLater(ctx context.Context, id, actorID int64, html string, reportTo int64, lang messages.Lang) error
+	RecallLater(ctx context.Context, id, actorID int64, reportTo int64, lang messages.Lang) error
+	Preview(ctx context.Context, units []int64) (int, error)
+	SetDraftOptions(ctx context.Context, id, authorID int64, o delivery.DraftOptions) (bool, error)
+	Answer(ctx context.Context, id, userID, chatID int64, messageID, i int) (delivery.AnswerResult, error)
+	Unanswered(ctx context.Context, id int64) ([]storage.Unanswered, error)
+	Remind(ctx context.Context, id int64) (delivery.Reminding, error)
 	RememberAlbumPart(ctx context.Context, p storage.AlbumPart) error
 	Album(ctx context.Context, chatID int64, groupID string) ([]delivery.Media, string, error)
 }
@@ -34,6 +39,7 @@ func (r *Router) addBroadcastCommands() {
 	r.add(&command{name: "cancel", desc: messages.KeyCmdCancel, access: OfficerOrAdmin, run: r.cancelBroadcast})
 	r.add(&command{name: "edit", desc: messages.KeyCmdEdit, access: OfficerOrAdmin, run: r.editBroadcast})
 	r.add(&command{name: "recall", desc: messages.KeyCmdRecall, access: OfficerOrAdmin, run: r.recallBroadcast})
+	r.add(&command{name: "acks", desc: messages.KeyCmdAcks, access: OfficerOrAdmin, run: r.acks})
 }
 
 // broadcast prepares an announcement: "/broadcast <unit…|all> <text>".
@@ -50,6 +56,9 @@ func (r *Router) broadcast(ctx context.Context, c *Context) (Response, error) {
 	}
 	said, ents := c.Req.Said()
 	opts, textFrom, bad := r.broadcastOptions(said, textFrom)
+	if opts.badAnswers {
+		return c.Reply(messages.KeyBroadcastBadAnswers, delivery.MaxAnswers), nil
+	}
 	if bad {
 		return c.Reply(messages.KeyBroadcastBadTime), nil
 	}
@@ -77,7 +86,7 @@ func (r *Router) broadcast(ctx context.Context, c *Context) (Response, error) {
 	list := strings.Join(names, ", ")
 	id, chats, err := r.bc.CreateDraft(ctx, delivery.Broadcast{
 		Kind: "announcement", AuthorID: c.User.ID, AuthorChatID: c.Req.Chat.ID, Lang: c.Lang,
-		Text: body, Units: targets, Urgent: opts.urgent, At: opts.at, Media: att.media,
+		Text: body, Units: targets, Urgent: opts.urgent, At: opts.at, Media: att.media, Answers: opts.answers,
 	})
 	if err != nil {
 		return Response{}, fmt.Errorf("draft broadcast to %s: %w", list, err)
@@ -85,27 +94,15 @@ func (r *Router) broadcast(ctx context.Context, c *Context) (Response, error) {
 	if chats == 0 {
 		return c.Reply(messages.KeyBroadcastNobody, list), nil
 	}
-	data := "bc:" + strconv.FormatInt(id, 10) + ":"
-	preview := c.T(messages.KeyBroadcastPreview, messages.Count(chats), list, messages.HTML(body))
-	if opts.urgent {
-		preview = c.T(messages.KeyBroadcastPreviewUrgent) + "\n" + preview
+	s, err := r.bc.Broadcast(ctx, id)
+	if err != nil {
+		return Response{}, err
 	}
-	if !opts.at.IsZero() {
-		preview = c.T(messages.KeyBroadcastPreviewAt, messages.DateTime(opts.at, r.loc)) + "\n" + preview
+	reply, err := r.previewReply(ctx, c, a, s, false)
+	if err != nil {
+		return Response{}, err
 	}
-	if len(att.media) > 0 {
-		preview = att.describe(c) + "\n" + preview
-		if body != "" && messages.Length(body) > delivery.MaxCaptionLength {
-			preview += "\n\n" + c.T(messages.KeyBulletinCaptionSplit, messages.Count(delivery.MaxCaptionLength))
-		}
-	}
-	return Response{Replies: []Reply{{
-		Text: preview,
-		Buttons: [][]Button{{
-			{Text: messages.Plain(c.Lang, messages.KeyBroadcastSendButton), Data: data + "send"},
-			{Text: messages.Plain(c.Lang, messages.KeyBroadcastCancelButton), Data: data + "drop"},
-		}},
-	}}}, nil
+	return Response{Replies: []Reply{reply}}, nil
 }
 
 // broadcastTargets reads the unit codes at the start of the arguments (or
@@ -190,8 +187,14 @@ func (r *Router) broadcastTargets(c *Context, a *access) ([]int64, []string, int
 func (r *Router) decideBroadcast(ctx context.Context, c *Context, data string) (Response, error) {
 	idText, action, _ := strings.Cut(data, ":")
 	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil || (action != "send" && action != "drop") {
+	if err != nil || action == "" {
 		return Response{CallbackText: messages.Plain(c.Lang, messages.KeyButtonExpired)}, nil
+	}
+	switch action {
+	case "acks":
+		return r.unansweredList(ctx, c, id)
+	case "remind":
+		return r.remind(ctx, c, id)
 	}
 	b, err := r.bc.Broadcast(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -202,6 +205,12 @@ func (r *Router) decideBroadcast(ctx context.Context, c *Context, data string) (
 	}
 	if b.AuthorID != c.User.ID {
 		return Response{CallbackText: messages.Plain(c.Lang, messages.KeyBroadcastNotYours), CallbackAlert: true}, nil
+	}
+	if action != "send" && action != "drop" {
+		if b.State != delivery.StateDraft {
+			return Response{CallbackText: messages.Plain(c.Lang, messages.KeyButtonExpired)}, nil
+		}
+		return r.changeDraft(ctx, c, b, action)
 	}
 	if action == "drop" {
 		if _, err := r.bc.Cancel(ctx, id, c.User.ID); err != nil {

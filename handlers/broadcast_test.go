@@ -46,14 +46,14 @@ func TestBroadcastPermissions(t *testing.T) {
 
 	// The officer's own unit: a preview, nothing sent yet.
 	resp := f.say(dm(officerA), officerA, "/broadcast dq-tra-co Họp <b>gấp</b> & đúng giờ")
-	if len(resp.Replies) != 1 || len(resp.Replies[0].Buttons) != 1 {
+	if len(resp.Replies) != 1 || len(resp.Replies[0].Buttons) == 0 {
 		t.Fatalf("preview = %+v", resp)
 	}
 	prev := resp.Replies[0]
 	if !strings.Contains(prev.Text, "Họp &lt;b&gt;gấp&lt;/b&gt; &amp; đúng giờ") || !strings.Contains(prev.Text, " 1 ") {
 		t.Fatalf("preview text = %q", prev.Text)
 	}
-	send := prev.Buttons[0][0].Data
+	send := buttonData(t, prev, ":send")
 	list, err := eng.Recent(ctx, 10)
 	if err != nil || len(list) != 1 || list[0].State != delivery.StateDraft || list[0].Total != 0 {
 		t.Fatalf("after the preview: %+v %v", list, err)
@@ -106,7 +106,7 @@ func TestBroadcastKeepsFormattingAndCancelButton(t *testing.T) {
 	if !strings.Contains(resp.Replies[0].Text, "Họp <b>gấp</b>") {
 		t.Fatalf("formatting lost: %q", resp.Replies[0].Text)
 	}
-	drop := resp.Replies[0].Buttons[0][1].Data
+	drop := buttonData(t, resp.Replies[0], ":drop")
 	dropped := f.press(dm(admin), admin, drop)
 	if len(dropped.Replies) != 1 || dropped.Replies[0].Text != vi(messages.KeyBroadcastDropped) {
 		t.Fatalf("Cancel answered %+v", dropped)

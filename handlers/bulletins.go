@@ -20,9 +20,12 @@ import (
 //	!              urgent ("Khẩn"): before anything routine, with a sound
 //	@07:00         at 07:00 today (tomorrow if that has passed)
 //	@07:00 15/12   at 07:00 on 15 December (next year if that has passed)
+//	? Có mặt | Vắng mặt ?   the answers each person gives (up to four)
 type broadcastOpts struct {
-	urgent bool
-	at     time.Time // zero: at once
+	urgent     bool
+	at         time.Time // zero: at once
+	answers    []string
+	badAnswers bool // a "?" list that does not parse
 }
 
 var (
@@ -39,6 +42,14 @@ func (r *Router) broadcastOptions(text string, pos int) (o broadcastOpts, from i
 		switch {
 		case word == "!":
 			o.urgent = true
+		case strings.HasPrefix(word, "?"):
+			answers, after, ok := parseAnswers(text, pos)
+			if !ok {
+				o.badAnswers = true
+				return o, pos, false
+			}
+			o.answers, pos = answers, after
+			continue
 		case strings.HasPrefix(word, "@"):
 			m := clockRe.FindStringSubmatch(word)
 			if m == nil {
@@ -133,11 +144,11 @@ func (r *Router) editBroadcast(ctx context.Context, c *Context) (Response, error
 	if messages.Length(body) > limit || messages.Length(s.Text) > limit {
 		return c.Reply(messages.KeyEditTooLong, messages.Count(limit)), nil
 	}
-	rev, err := r.bc.Edit(ctx, s.ID, c.User.ID, body)
-	if err != nil {
+	// The copies are edited by the engine, paced; the report follows.
+	if err := r.bc.EditLater(ctx, s.ID, c.User.ID, body, c.Req.Chat.ID, c.Lang); err != nil {
 		return Response{}, fmt.Errorf("edit broadcast %d: %w", s.ID, err)
 	}
-	return r.revisionReply(c, messages.KeyEditReport, s.ID, rev), nil
+	return c.Reply(messages.KeyEditStarted, s.ID), nil
 }
 
 // recallBroadcast deletes every delivered copy: "/recall <id>".
@@ -146,21 +157,8 @@ func (r *Router) recallBroadcast(ctx context.Context, c *Context) (Response, err
 	if err != nil || other != nil {
 		return deref(other), err
 	}
-	rev, err := r.bc.Recall(ctx, s.ID, c.User.ID)
-	if err != nil {
+	if err := r.bc.RecallLater(ctx, s.ID, c.User.ID, c.Req.Chat.ID, c.Lang); err != nil {
 		return Response{}, fmt.Errorf("recall broadcast %d: %w", s.ID, err)
 	}
-	return r.revisionReply(c, messages.KeyRecallReport, s.ID, rev), nil
-}
-
-func (r *Router) revisionReply(c *Context, key messages.Key, id int64, rev delivery.Revision) Response {
-	var b strings.Builder
-	b.WriteString(c.T(key, id, messages.Count(rev.Done), messages.Count(rev.Messages)))
-	if lines := rev.RefusalLines(c.Lang); len(lines) > 0 {
-		b.WriteString("\n\n" + c.T(messages.KeyRevisionRefused))
-		for _, l := range lines {
-			b.WriteString("\n" + l)
-		}
-	}
-	return Response{Replies: []Reply{{Text: b.String()}}}
+	return c.Reply(messages.KeyRecallStarted, s.ID), nil
 }

@@ -23,7 +23,7 @@ func TestEditAndRecallOnlyByAuthorAndAdmins(t *testing.T) {
 	if !strings.Contains(prev.Text, vi(messages.KeyBroadcastPreviewUrgent)) {
 		t.Fatalf("urgent preview: %q", prev.Text)
 	}
-	f.press(dm(officerA), officerA, prev.Buttons[0][0].Data)
+	f.press(dm(officerA), officerA, buttonData(t, prev, ":send"))
 	list, _ := eng.Recent(ctx, 1)
 	if len(list) != 1 || !list[0].Urgent {
 		t.Fatalf("broadcast %+v", list)
@@ -37,11 +37,11 @@ func TestEditAndRecallOnlyByAuthorAndAdmins(t *testing.T) {
 	if s, _ := eng.Broadcast(ctx, list[0].ID); s.State != delivery.StateSending || s.Text != "Họp lúc 7h" {
 		t.Fatalf("changed by someone else: %+v", s)
 	}
-	wantReply(t, f.say(dm(officerA), officerA, "/edit "+idText+" Họp lúc 8h"), vi(messages.KeyEditReport, list[0].ID, messages.Count(0), messages.Count(0)))
+	wantReply(t, f.say(dm(officerA), officerA, "/edit "+idText+" Họp lúc 8h"), vi(messages.KeyEditStarted, list[0].ID))
 	if s, _ := eng.Broadcast(ctx, list[0].ID); s.Text != "Họp lúc 8h" {
 		t.Fatalf("after the author's edit: %q", s.Text)
 	}
-	wantReply(t, f.say(dm(admin), admin, "/recall #"+idText), vi(messages.KeyRecallReport, list[0].ID, messages.Count(0), messages.Count(0)))
+	wantReply(t, f.say(dm(admin), admin, "/recall #"+idText), vi(messages.KeyRecallStarted, list[0].ID))
 	if s, _ := eng.Broadcast(ctx, list[0].ID); s.State != delivery.StateCancelled {
 		t.Fatalf("after the admin's recall: %+v", s)
 	}

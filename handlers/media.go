@@ -13,8 +13,7 @@ import (
 // attached is what a /broadcast carries besides its own text: the file it
 // is the caption of, or the file, album or text it replies to.
 type attached struct {
-	media    []delivery.Media
-	fileName string // of a single document, for the preview
+	media []delivery.Media
 	// body is the text of the message replied to (or its caption, or the
 	// album's), as Telegram HTML: the bulletin when the command has none.
 	body string
@@ -27,7 +26,6 @@ func (r *Router) attachment(ctx context.Context, c *Context) (attached, error) {
 	var a attached
 	if m := c.Req.Media; m != nil {
 		a.media = []delivery.Media{{Kind: m.Kind, FileID: m.FileID}}
-		a.fileName = m.FileName
 		// The caption of one item of an album carries only that item: the
 		// others arrive as their own updates, perhaps after this one. A
 		// reply to the album is the way to send it whole.
@@ -44,7 +42,6 @@ func (r *Router) attachment(ctx context.Context, c *Context) (attached, error) {
 		return a, nil
 	}
 	a.media = []delivery.Media{{Kind: rep.Media.Kind, FileID: rep.Media.FileID}}
-	a.fileName = rep.Media.FileName
 	if rep.Caption != "" && messages.Readable(rep.Caption) {
 		a.body = strings.TrimSpace(messages.TailToHTML(rep.Caption, rep.CaptionEntities, 0))
 	}
@@ -56,7 +53,7 @@ func (r *Router) attachment(ctx context.Context, c *Context) (attached, error) {
 		return a, fmt.Errorf("album %s: %w", rep.MediaGroupID, err)
 	}
 	if len(media) > 1 {
-		a.media, a.fileName = media[:min(len(media), delivery.MaxAlbum)], ""
+		a.media = media[:min(len(media), delivery.MaxAlbum)]
 		if a.body == "" {
 			a.body = caption
 		}
@@ -78,18 +75,6 @@ func (r *Router) rememberAlbumPart(ctx context.Context, req Request) error {
 		ChatID: req.Chat.ID, MediaGroupID: req.MediaGroupID, MessageID: req.MessageID,
 		Kind: req.Media.Kind, FileID: req.Media.FileID, Caption: caption, ReceivedAt: r.now(),
 	})
-}
-
-// describe says in the preview what goes with the text.
-func (a attached) describe(c *Context) string {
-	if len(a.media) > 1 {
-		return c.T(messages.KeyBulletinAlbum, messages.Count(len(a.media)))
-	}
-	what := c.T(mediaKeys[a.media[0].Kind])
-	if a.fileName != "" {
-		what += " «" + messages.Escape(a.fileName) + "»"
-	}
-	return c.T(messages.KeyBulletinAttached, messages.HTML(what))
 }
 
 var mediaKeys = map[string]messages.Key{

@@ -30,6 +30,8 @@ type Chat struct {
 	ID    int64
 	Type  ChatType
 	Title string // group title, or the person's name in a private chat
+	// IsForum: a supergroup with topics (settings route messages to them).
+	IsForum bool
 }
 
 // User is the person who acted.
@@ -128,6 +130,10 @@ type Request struct {
 
 	// MigrateTo is the new id of a group that became a supergroup (KindMigration).
 	MigrateTo int64
+
+	// ThreadID is the forum topic the message was written in (0 outside
+	// one); replies into the request's chat go to the same topic.
+	ThreadID int
 }
 
 // The kinds of Media, Telegram's names.
@@ -237,6 +243,9 @@ type Reply struct {
 	EditMessageID int
 	// NoPreview disables the link preview.
 	NoPreview bool
+	// ThreadID is the forum topic it goes to; zero means the request's
+	// topic for a reply into the request's chat, else the general one.
+	ThreadID int
 }
 
 // Response is everything the bot does in answer to one request.

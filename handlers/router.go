@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/loabot/loa/delivery"
 	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/storage"
 )
@@ -35,6 +36,7 @@ type Config struct {
 	Reports        ReportStore    // reports from the field (/baocao); needs Directory and ReportDelivery; nil disables them
 	ReportDelivery ReportDelivery // the delivery engine, for reports to officers and answers to reporters
 	ChatAdmins     ChatAdmins     // who administers a group, asked of Telegram
+	Settings       SettingsStore  // each chat's settings (/caidat); nil disables it
 	BotUsername    string         // without "@", to recognise "/cmd@loa_bot" and build invite links
 	Lang           messages.Lang  // the default language (LOA_LANG)
 	Location       *time.Location
@@ -98,6 +100,7 @@ type Router struct {
 	reports  ReportStore
 	rdeliver ReportDelivery
 	admins   ChatAdmins
+	settings SettingsStore
 	loc      *time.Location
 	now      func() time.Time
 	bot      string
@@ -120,6 +123,7 @@ func NewRouter(cfg Config) *Router {
 		reports:  cfg.Reports,
 		rdeliver: cfg.ReportDelivery,
 		admins:   cfg.ChatAdmins,
+		settings: cfg.Settings,
 		loc:      cfg.Location,
 		now:      cfg.Clock,
 		bot:      strings.ToLower(strings.TrimPrefix(cfg.BotUsername, "@")),
@@ -156,6 +160,9 @@ func NewRouter(cfg Config) *Router {
 	}
 	if r.dir != nil && r.reports != nil && r.rdeliver != nil {
 		r.addReportCommands()
+	}
+	if r.settings != nil {
+		r.addSettingsCommands()
 	}
 	return r
 }
@@ -381,6 +388,9 @@ func (r *Router) allowed(ctx context.Context, c *Context, a Access) bool {
 // a button under someone else's message.
 func (r *Router) callback(ctx context.Context, c *Context) (Response, error) {
 	kind, rest, _ := strings.Cut(c.Req.Data, ":")
+	if kind == settingsCallback && r.settings != nil {
+		return r.settingsButton(ctx, c, rest)
+	}
 	if r.dir != nil {
 		switch kind {
 		case "pick":
@@ -402,6 +412,10 @@ func (r *Router) callback(ctx context.Context, c *Context) (Response, error) {
 		case reportCallback:
 			if r.addedReports() {
 				return r.reportButton(ctx, c, rest)
+			}
+		case delivery.AnswerPrefix:
+			if r.bc != nil {
+				return r.answer(ctx, c, rest)
 			}
 		}
 	}

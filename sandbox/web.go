@@ -157,6 +157,7 @@ type message struct {
 	Edited     bool
 	Time       string
 	Attachment *Attachment
+	Silent     bool // arrived without a sound (a chat's quiet hours)
 }
 
 func (s *Sandbox) chatView(w http.ResponseWriter, r *http.Request) {
@@ -190,6 +191,7 @@ func (s *Sandbox) messages(chatID int64, lang string) []message {
 		out = append(out, message{
 			ID: m.MessageID, FromBot: true, From: "Loa", Body: Render(m.Text, m.Entities),
 			Keyboard: m.InlineKeyboard, Edited: m.Edits > 0 && !m.EditDate.IsZero(), Time: m.Date.In(loc).Format("15:04"),
+			Silent: m.Silent,
 		})
 	}
 	s.mu.Lock()

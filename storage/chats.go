@@ -101,6 +101,9 @@ type chatRef struct {
 var chatRefs = []chatRef{
 	{"subscriptions", "chat_id", []string{"unit_id"}},
 	{"deliveries", "chat_id", []string{"broadcast_id"}},
+	{"chat_settings", "chat_id", nil},
+	{"chat_muted_sources", "chat_id", []string{"source_id"}},
+	{"digest_items", "chat_id", []string{"article_id"}},
 }
 
 // moveStatements returns the SQL that moves r's rows from chat $1 to $2.

@@ -47,6 +47,13 @@ type NewBroadcast struct {
 	UnitIDs     []int64 // the units and every unit below them are reached
 	DedupKey    string  // "" for none
 	ToAdmins    bool    // the private chats of the admins too (started broadcasts only)
+	// ArticleID is the article a feed broadcast carries: the chats'
+	// filters, mutes and digests apply to it (applyChatSettings). 0 for
+	// anything else, which they never touch.
+	ArticleID int64
+	// Rings makes a routine broadcast ring through quiet hours (a reminder
+	// of a task due that day).
+	Rings bool
 }
 
 // BroadcastSummary is a broadcast with its delivery counts: counted live
@@ -156,6 +163,9 @@ func (db *DB) CreateBroadcast(ctx context.Context, b NewBroadcast, start bool, n
 			return err
 		}
 		created = true
+		if err := setBroadcastAudience(ctx, tx, id, b); err != nil {
+			return err
+		}
 		if !start {
 			return tx.GetContext(ctx, &chats, countChatsReachedSQL, pq.Array(b.UnitIDs))
 		}
@@ -199,7 +209,12 @@ func fanOut(ctx context.Context, tx *sqlx.Tx, id int64, unitIDs []int64, toAdmin
 		}
 		n += m
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE broadcasts SET n_total = $2 WHERE id = $1`, id, n)
+	dropped, err := applyChatSettings(ctx, tx, id, now)
+	if err != nil {
+		return 0, err
+	}
+	n -= int64(dropped)
+	_, err = tx.ExecContext(ctx, `UPDATE broadcasts SET n_total = $2 WHERE id = $1`, id, n)
 	return int(n), err
 }
 
@@ -417,6 +432,13 @@ type Delivery struct {
 	PartsSent   int        `db:"parts_sent"`
 	RetrySince  *time.Time `db:"retry_since"`
 	Priority    int        `db:"priority"` // of its broadcast
+	// What the chat's settings say for this delivery (issue 14): its forum
+	// topic (0 the general one), whether its broadcast rings through quiet
+	// hours, and the chat's quiet hours (nil: the chat kept the defaults).
+	ThreadID  int  `db:"thread_id"`
+	Rings     bool `db:"rings"`
+	QuietFrom *int `db:"quiet_from"`
+	QuietTo   *int `db:"quiet_to"`
 }
 
 // ClaimDeliveries takes up to limit pending deliveries due at now for the
@@ -471,7 +493,7 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, limit int, urg
 		FROM due, chats AS c, broadcasts AS b
 		WHERE d.broadcast_id = due.broadcast_id AND d.chat_id = due.chat_id AND c.id = d.chat_id AND b.id = d.broadcast_id
 		RETURNING d.broadcast_id, d.chat_id, c.type AS chat_type, c.status AS chat_status,
-			d.attempts, d.parts_sent, d.retry_since, b.priority`, now, limit, minPriority)
+			d.attempts, d.parts_sent, d.retry_since, b.priority, `+claimSettingsColumns, now, limit, minPriority)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
