@@ -112,6 +112,9 @@ func newPacedBulletinRig(t *testing.T, rate float64) *bulletinRig {
 		reached, _ := db.ChatsReached(ctx, []int64{unit.ID})
 		return len(reached) == 5 && reached[0] == r.super.ID
 	})
+	// Telegram tells the bot it is a member of the new supergroup, and Loa
+	// greets it: wait for that, so that no test counts it as a bulletin.
+	waitUntil(t, "the supergroup's welcome", func() bool { return len(emu.Messages(r.super.ID)) >= 1 })
 	return r
 }
 
