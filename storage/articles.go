@@ -288,7 +288,7 @@ func (db *DB) SearchArticles(ctx context.Context, unitIDs []int64, query string,
 // reads each candidate's tsvector, so ranking every match of a common word
 // among 100,000 articles would take hundreds of milliseconds; an older
 // article that only has the words apart is found by more words.
-const rankedCandidates = 200
+const rankedCandidates = 100
 
 // SetArticleText replaces an article's text and summary, once its page has
 // been read (the feed carried a teaser only).
