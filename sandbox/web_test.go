@@ -174,7 +174,7 @@ func TestAttachPhotoAndDocument(t *testing.T) {
 	if err != nil || len(ups) != 2 {
 		t.Fatalf("%d updates, %v", len(ups), err)
 	}
-	if p := ups[0].Message.Photo; len(p) != 1 || p[0].Width != 4 || p[0].Height != 3 || ups[0].Message.Caption != "Ảnh hiện trường" {
+	if p := ups[0].Message.Photo; len(p) != 2 || p[1].Width != 4 || p[1].Height != 3 || ups[0].Message.Caption != "Ảnh hiện trường" {
 		t.Errorf("photo update %+v", ups[0].Message)
 	}
 	if d := ups[1].Message.Document; d == nil || d.FileName != "bao-cao.pdf" || d.MimeType != "application/pdf" {
