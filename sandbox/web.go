@@ -149,13 +149,13 @@ func (s *Sandbox) index(w http.ResponseWriter, r *http.Request) {
 
 // message is one line of a chat as the page shows it.
 type message struct {
-	ID         int
-	FromBot    bool
-	From       string
-	Body       template.HTML
-	Keyboard   [][]emulator.InlineKeyboardButton
-	Edited     bool
-	Time       string
+	ID       int
+	FromBot  bool
+	From     string
+	Body     template.HTML
+	Keyboard [][]emulator.InlineKeyboardButton
+	Edited   bool
+	Time     string
 	// Attachments: the file, or an album's files (its items are shown
 	// as one message, as Telegram clients do).
 	Attachments []Attachment
