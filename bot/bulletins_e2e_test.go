@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,6 +31,8 @@ type bulletinRig struct {
 	privates []emulator.User
 	group    emulator.Chat
 	super    emulator.Chat
+	// later moves the engine's clock (schedules, automatic reminders).
+	later atomic.Int64
 }
 
 func newBulletinRig(t *testing.T) *bulletinRig { return newPacedBulletinRig(t, 0) }
@@ -50,6 +53,7 @@ func newPacedBulletinRig(t *testing.T, rate float64) *bulletinRig {
 		}
 	})
 	client := bot.NewClient(emu.URL(), emu.Token(), 5*time.Second)
+	r := &bulletinRig{}
 	limiter := delivery.NewLimiter(rate)
 	statusEvery := 50 * time.Millisecond
 	if rate > 0 {
@@ -61,6 +65,7 @@ func newPacedBulletinRig(t *testing.T, rate float64) *bulletinRig {
 		// reserved: ticks shorter than the limiter's spacing would push
 		// every slot away, so they are longer.
 		StatusEvery: statusEvery, PollEvery: 20 * time.Millisecond, Metrics: prometheus.NewRegistry(),
+		Clock: func() time.Time { return time.Now().Add(time.Duration(r.later.Load())) },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +79,7 @@ func newPacedBulletinRig(t *testing.T, rate float64) *bulletinRig {
 	})
 	start(t, emu, db, setup{handler: router})
 
-	r := &bulletinRig{emu: emu, db: db, chief: emulator.User{ID: 9500, FirstName: "Chỉ huy", LanguageCode: "vi"}}
+	r.emu, r.db, r.chief = emu, db, emulator.User{ID: 9500, FirstName: "Chỉ huy", LanguageCode: "vi"}
 	r.chiefDM = emulator.PrivateChat(r.chief)
 	if err := db.EnsureAdmins(ctx, []int64{r.chief.ID}); err != nil {
 		t.Fatal(err)
@@ -356,6 +361,60 @@ func TestRecallRunsInTheEngine(t *testing.T) {
 	for _, id := range r.targets() {
 		if got := len(r.emu.Messages(id)); got != before[id] {
 			t.Errorf("chat %d keeps %d copies", id, got-before[id])
+		}
+	}
+}
+
+// TestAutomaticReminder: "Tự nhắc" set in the preview reminds, 30 minutes
+// after the call went out, the members who have not answered, once.
+func TestAutomaticReminder(t *testing.T) {
+	r := newBulletinRig(t)
+	ctx := context.Background()
+	unit, _ := r.db.UnitByCode(ctx, "dq-tran-phu")
+	for _, u := range r.privates {
+		if err := r.db.UpsertUser(ctx, storage.User{ID: u.ID, FirstName: u.FirstName}); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.db.SetMembership(ctx, storage.SystemActor, u.ID, unit.ID, storage.RoleMember); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.emu.SendText(r.chiefDM, r.chief, "/broadcast dq-tran-phu ? Có mặt | Vắng mặt ? Tập trung 7h.")
+	preview := waitN(t, r.emu, r.chiefDM.ID, 1)[0]
+	r.pressSuffix(t, preview, ":auto")
+	waitUntil(t, "the preview shows the reminder", func() bool {
+		m, _ := r.emu.Message(r.chiefDM.ID, preview.MessageID)
+		return strings.Contains(m.Text, "Tự nhắc")
+	})
+	r.send(t, 0)
+	copies := map[int64]emulator.Message{}
+	for _, u := range r.privates {
+		copies[u.ID] = waitN(t, r.emu, u.ID, 1)[0]
+	}
+	first := r.privates[0]
+	r.emu.PressButton(emulator.PrivateChat(first), first, copies[first.ID].MessageID, delivery.AnswerData(1, 0))
+	settle(t, r.emu, r.db)
+	time.Sleep(300 * time.Millisecond) // ticks pass: nothing is due yet
+	for _, u := range r.privates {
+		if n := len(r.emu.Messages(u.ID)); n != 1 {
+			t.Fatalf("%s got %d messages before the reminder was due", u.FirstName, n)
+		}
+	}
+	r.later.Store(int64(31 * time.Minute))
+	for _, u := range r.privates[1:] {
+		m := waitN(t, r.emu, u.ID, 2)[1]
+		if m.ReplyToMessageID != copies[u.ID].MessageID || !strings.Contains(m.Text, "Nhắc lại") {
+			t.Errorf("reminder to %s: %+v", u.FirstName, m)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	for _, u := range r.privates {
+		want := 2
+		if u.ID == first.ID {
+			want = 1
+		}
+		if n := len(r.emu.Messages(u.ID)); n != want {
+			t.Errorf("%s got %d messages, want %d", u.FirstName, n, want)
 		}
 	}
 }
