@@ -223,7 +223,7 @@ func TestSandboxBroadcastInBrowser(t *testing.T) {
 		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{doc}),
 		say("/broadcast dq-tra-co Kế hoạch diễn tập"),
 		pollJS(botSaid("Kèm theo")),
-		pressUntil(`button.kb[data-cb$=":send"]`, botSaid("đang được gửi đến 2 cuộc trò chuyện") + ` && document.querySelectorAll('#messages .msg.bot button.kb[data-cb$=":send"]').length === 0`),
+		pressUntil(`button.kb[data-cb$=":send"]`, botSaid("đang được gửi đến 2 cuộc trò chuyện")+` && document.querySelectorAll('#messages .msg.bot button.kb[data-cb$=":send"]').length === 0`),
 	)
 	within(t, ctx, "Mai gets the document", 30*time.Second,
 		actAs(sandbox.MilitiaTraCo2),
