@@ -144,18 +144,20 @@ func (r *bulletinRig) targets() []int64 {
 // returns the preview.
 func (r *bulletinRig) send(t *testing.T, before int) emulator.Message {
 	t.Helper()
-	preview := waitN(t, r.emu, r.chiefDM.ID, before+1)[before]
+	var preview emulator.Message
 	var data string
-	for _, row := range preview.InlineKeyboard {
-		for _, b := range row {
-			if strings.HasSuffix(b.Value, ":send") {
-				data = b.Value
+	waitUntil(t, "the preview", func() bool {
+		for _, m := range r.emu.Messages(r.chiefDM.ID)[before:] {
+			for _, row := range m.InlineKeyboard {
+				for _, b := range row {
+					if strings.HasSuffix(b.Value, ":send") {
+						preview, data = m, b.Value
+					}
+				}
 			}
 		}
-	}
-	if data == "" {
-		t.Fatalf("no Send button under %q", preview.Text)
-	}
+		return data != ""
+	})
 	r.emu.PressButton(r.chiefDM, r.chief, preview.MessageID, data)
 	return preview
 }
@@ -166,8 +168,10 @@ func TestBulletinsWithFilesReachEveryChatOnce(t *testing.T) {
 	long := strings.Repeat("Diễn tập phòng thủ khu vực. ", 40) // over 1,024 characters
 	cases := []struct {
 		name string
-		n    int    // messages each chat gets
-		post func() // the chief's command
+		n    int // messages each chat gets
+		// files the preview shows above its text
+		files int
+		post  func() // the chief's command
 		// want checks the messages one chat got.
 		want func(t *testing.T, got []emulator.Message)
 	}{{
@@ -179,7 +183,7 @@ func TestBulletinsWithFilesReachEveryChatOnce(t *testing.T) {
 			}
 		},
 	}, {
-		name: "photo with the command as its caption", n: 1,
+		name: "photo with the command as its caption", n: 1, files: 1,
 		post: func() {
 			r.emu.SendPhoto(dm, chief, []byte("sơ đồ"), 1280, 960, "/broadcast dq-tran-phu Sơ đồ tập kết")
 		},
@@ -189,7 +193,7 @@ func TestBulletinsWithFilesReachEveryChatOnce(t *testing.T) {
 			}
 		},
 	}, {
-		name: "document, in reply", n: 1,
+		name: "document, in reply", n: 1, files: 1,
 		post: func() {
 			r.emu.SendDocument(dm, chief, []byte("%PDF kế hoạch"), "Kế hoạch diễn tập.pdf", "application/pdf", "Kế hoạch <b>số 12</b>")
 			last := r.emu.PersonMessages(dm.ID)
@@ -201,7 +205,7 @@ func TestBulletinsWithFilesReachEveryChatOnce(t *testing.T) {
 			}
 		},
 	}, {
-		name: "album, in reply to one of its parts", n: 3,
+		name: "album, in reply to one of its parts", n: 3, files: 3,
 		post: func() {
 			_, ids, _ := r.emu.SendAlbum(dm, chief, []emulator.AlbumItem{
 				{Kind: emulator.MediaPhoto, Data: []byte("1"), Caption: "Ảnh hiện trường"},
@@ -218,7 +222,7 @@ func TestBulletinsWithFilesReachEveryChatOnce(t *testing.T) {
 			}
 		},
 	}, {
-		name: "a caption over the limit: the file, then the text", n: 2,
+		name: "a caption over the limit: the file, then the text", n: 2, files: 1,
 		post: func() {
 			// A person's caption stops at 1,024 characters, but the text of
 			// a reply to a file does not.
@@ -241,6 +245,15 @@ func TestBulletinsWithFilesReachEveryChatOnce(t *testing.T) {
 			n := len(r.emu.Messages(dm.ID))
 			tc.post()
 			preview := r.send(t, n)
+			files := 0
+			for _, m := range r.emu.Messages(dm.ID)[n:] {
+				if m.Media != "" && m.MessageID < preview.MessageID {
+					files++
+				}
+			}
+			if files != tc.files {
+				t.Errorf("the preview shows %d files, want %d", files, tc.files)
+			}
 			if tc.name == "album, in reply to one of its parts" && !strings.Contains(preview.Text, "album 3 tệp") {
 				t.Errorf("the preview does not say what goes with the text: %q", preview.Text)
 			}

@@ -237,6 +237,9 @@ type Reply struct {
 	EditMessageID int
 	// NoPreview disables the link preview.
 	NoPreview bool
+	// Files go before the text, by file id, without caption: a bulletin's
+	// preview shows the file or album that will go out. Not for edits.
+	Files []Media
 }
 
 // Response is everything the bot does in answer to one request.
