@@ -96,6 +96,33 @@ func botSaid(text string) string {
 	return fmt.Sprintf(`Array.from(document.querySelectorAll("#messages .msg.bot .text")).some(e => e.textContent.includes(%q))`, text)
 }
 
+// clickLast is a predicate that clicks the last bot button matching sel,
+// found and pressed in one go (the list may be redrawn between two steps).
+func clickLast(sel string) string {
+	return fmt.Sprintf(`(l => l.length ? (l[l.length-1].click(), true) : false)(document.querySelectorAll('#messages .msg.bot %s'))`, sel)
+}
+
+// pressUntil presses the last bot button matching sel until done (a
+// JavaScript predicate) holds, again every 3 s: on a loaded machine a
+// press made while the list is redrawn can be lost, and pressing Send or
+// an answer twice changes nothing.
+func pressUntil(sel, done string) chromedp.Action[chromedp.Void] {
+	presses++
+	return pollJS(fmt.Sprintf(`(() => {
+		if (%s) { return true; }
+		const l = document.querySelectorAll('#messages .msg.bot %s');
+		const now = Date.now(), key = "press%d";
+		if (l.length && !l[l.length-1].disabled && (!window[key] || now - window[key] > 3000)) {
+			window[key] = now;
+			l[l.length-1].click();
+		}
+		return false;
+	})()`, done, sel, presses))
+}
+
+// presses numbers pressUntil's steps, each remembering its last press.
+var presses int
+
 // say types a message as the open person and sends it.
 func say(text string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
@@ -143,6 +170,21 @@ func TestSandboxBroadcastInBrowser(t *testing.T) {
 		actAs(sandbox.MilitiaTraCo1),
 		pollJS(`Array.from(document.querySelectorAll("#messages .msg.bot .text b")).some(b => b.textContent === "Họp giao ban" && b.parentElement.querySelector("i") && b.parentElement.querySelector("i").textContent === "7h30")`),
 	)
+
+	// A drill call with answers to the Trà Cổ militia: Mai answers under
+	// her copy, the admin chases the others with "Nhắc lại", Nam answers
+	// the reminder; the admin's status counts them.
+	within(t, ctx, "admin: the drill call", 40*time.Second,
+		actAs(sandbox.AdminID),
+		say("/broadcast dq-tra-co ? Có mặt | Vắng mặt | Đến muộn ? Diễn tập phòng thủ: tập trung 7h00 tại sân UBND phường"),
+		pollJS(botSaid("Có mặt | Vắng mặt | Đến muộn")),
+		pressUntil(`button.kb[data-cb$=":send"]`, botSaid("đang được gửi đến 2 cuộc trò chuyện")),
+	)
+	within(t, ctx, "Mai sees the drill call with its answers", 30*time.Second,
+		actAs(sandbox.MilitiaTraCo2),
+		pollJS(botSaid("Diễn tập phòng thủ")),
+		pollJS(`Array.from(document.querySelectorAll("#messages .msg.bot button.kb")).some(b => b.textContent === "Đến muộn")`),
+	)
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
@@ -155,6 +197,38 @@ func TestSandboxBroadcastInBrowser(t *testing.T) {
 		os.WriteFile(dst, png, 0o644)
 	}
 	t.Logf("screenshot: %s", shot)
+	within(t, ctx, "Mai answers", 20*time.Second,
+		pollJS(clickLast(`button.kb[data-cb^="ans:"][data-cb$=":0"]`)),
+	)
+	within(t, ctx, "admin: Nhắc lại", 30*time.Second,
+		actAs(sandbox.AdminID),
+		pollJS(botSaid("Trả lời: 1/2")),
+		pressUntil(`button.kb[data-cb$=":remind"]`, botSaid("Đang nhắc 1 người")),
+	)
+	within(t, ctx, "Nam answers the reminder", 30*time.Second,
+		actAs(sandbox.MilitiaTraCo1),
+		pollJS(botSaid("Nhắc lại")),
+		pollJS(clickLast(`button.kb[data-cb^="ans:"][data-cb$=":1"]`)),
+	)
+	within(t, ctx, "admin sees both answers", 30*time.Second,
+		actAs(sandbox.AdminID),
+		pollJS(botSaid("Trả lời: 2/2")),
+	)
+	// A document attached from the computer, broadcast by its caption.
+	doc := filepath.Join(t.TempDir(), "ke-hoach-dien-tap.pdf")
+	if err := os.WriteFile(doc, []byte("%PDF-1.4 kế hoạch diễn tập"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	within(t, ctx, "admin: a document from the computer", 30*time.Second,
+		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{doc}),
+		say("/broadcast dq-tra-co Kế hoạch diễn tập"),
+		pollJS(botSaid("Kèm theo")),
+		pressUntil(`button.kb[data-cb$=":send"]`, botSaid("đang được gửi đến 2 cuộc trò chuyện")+` && document.querySelectorAll('#messages .msg.bot button.kb[data-cb$=":send"]').length === 0`),
+	)
+	within(t, ctx, "Mai gets the document", 30*time.Second,
+		actAs(sandbox.MilitiaTraCo2),
+		pollJS(`Array.from(document.querySelectorAll("#messages .msg.bot .attachment.document")).some(e => e.textContent.includes("ke-hoach-dien-tap.pdf"))`),
+	)
 	if code := sb.stop(); code != 0 {
 		t.Errorf("loa sandbox exited %d after Ctrl-C", code)
 	}

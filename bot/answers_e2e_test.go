@@ -300,6 +300,25 @@ func TestDrillCallAnswersCountedPerUnitAndChased(t *testing.T) {
 	if reminded != wantReminded || wantReminded != 100-20+10 {
 		t.Errorf("reminded %d, want %d", reminded, wantReminded)
 	}
+	// An answer under the reminder counts; the reminder of someone else
+	// does not take another's answer.
+	late := members[60]
+	reminder := emu.Messages(late.ID)[counts[late.ID]]
+	emu.PressButton(emulator.PrivateChat(late), late, reminder.MessageID, ans(2))
+	forged(emulator.PrivateChat(late), members[61], reminder.MessageID, ans(2))
+	settle(t, emu, db)
+	un, err := engine.Unanswered(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range un {
+		if u.UserID == late.ID {
+			t.Errorf("the answer under the reminder was not recorded")
+		}
+	}
+	if len(un) != 99 {
+		t.Errorf("%d have not answered after one answered the reminder, want 99", len(un))
+	}
 	// Nobody outside the author's circle can remind.
 	n := len(emu.Messages(members[5].ID))
 	forged(emulator.PrivateChat(members[5]), members[5], copyIn(members[5].ID).MessageID, remind)

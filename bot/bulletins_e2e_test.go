@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,6 +31,8 @@ type bulletinRig struct {
 	privates []emulator.User
 	group    emulator.Chat
 	super    emulator.Chat
+	// later moves the engine's clock (schedules, automatic reminders).
+	later atomic.Int64
 }
 
 func newBulletinRig(t *testing.T) *bulletinRig { return newPacedBulletinRig(t, 0) }
@@ -50,6 +53,7 @@ func newPacedBulletinRig(t *testing.T, rate float64) *bulletinRig {
 		}
 	})
 	client := bot.NewClient(emu.URL(), emu.Token(), 5*time.Second)
+	r := &bulletinRig{}
 	limiter := delivery.NewLimiter(rate)
 	statusEvery := 50 * time.Millisecond
 	if rate > 0 {
@@ -61,6 +65,7 @@ func newPacedBulletinRig(t *testing.T, rate float64) *bulletinRig {
 		// reserved: ticks shorter than the limiter's spacing would push
 		// every slot away, so they are longer.
 		StatusEvery: statusEvery, PollEvery: 20 * time.Millisecond, Metrics: prometheus.NewRegistry(),
+		Clock: func() time.Time { return time.Now().Add(time.Duration(r.later.Load())) },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +79,7 @@ func newPacedBulletinRig(t *testing.T, rate float64) *bulletinRig {
 	})
 	start(t, emu, db, setup{handler: router})
 
-	r := &bulletinRig{emu: emu, db: db, chief: emulator.User{ID: 9500, FirstName: "Chỉ huy", LanguageCode: "vi"}}
+	r.emu, r.db, r.chief = emu, db, emulator.User{ID: 9500, FirstName: "Chỉ huy", LanguageCode: "vi"}
 	r.chiefDM = emulator.PrivateChat(r.chief)
 	if err := db.EnsureAdmins(ctx, []int64{r.chief.ID}); err != nil {
 		t.Fatal(err)
@@ -142,18 +147,20 @@ func (r *bulletinRig) targets() []int64 {
 // returns the preview.
 func (r *bulletinRig) send(t *testing.T, before int) emulator.Message {
 	t.Helper()
-	preview := waitN(t, r.emu, r.chiefDM.ID, before+1)[before]
+	var preview emulator.Message
 	var data string
-	for _, row := range preview.InlineKeyboard {
-		for _, b := range row {
-			if strings.HasSuffix(b.Value, ":send") {
-				data = b.Value
+	waitUntil(t, "the preview", func() bool {
+		for _, m := range r.emu.Messages(r.chiefDM.ID)[before:] {
+			for _, row := range m.InlineKeyboard {
+				for _, b := range row {
+					if strings.HasSuffix(b.Value, ":send") {
+						preview, data = m, b.Value
+					}
+				}
 			}
 		}
-	}
-	if data == "" {
-		t.Fatalf("no Send button under %q", preview.Text)
-	}
+		return data != ""
+	})
 	r.emu.PressButton(r.chiefDM, r.chief, preview.MessageID, data)
 	return preview
 }
@@ -164,8 +171,10 @@ func TestBulletinsWithFilesReachEveryChatOnce(t *testing.T) {
 	long := strings.Repeat("Diễn tập phòng thủ khu vực. ", 40) // over 1,024 characters
 	cases := []struct {
 		name string
-		n    int    // messages each chat gets
-		post func() // the chief's command
+		n    int // messages each chat gets
+		// files the preview shows above its text
+		files int
+		post  func() // the chief's command
 		// want checks the messages one chat got.
 		want func(t *testing.T, got []emulator.Message)
 	}{{
@@ -177,7 +186,7 @@ func TestBulletinsWithFilesReachEveryChatOnce(t *testing.T) {
 			}
 		},
 	}, {
-		name: "photo with the command as its caption", n: 1,
+		name: "photo with the command as its caption", n: 1, files: 1,
 		post: func() {
 			r.emu.SendPhoto(dm, chief, []byte("sơ đồ"), 1280, 960, "/broadcast dq-tran-phu Sơ đồ tập kết")
 		},
@@ -187,7 +196,7 @@ func TestBulletinsWithFilesReachEveryChatOnce(t *testing.T) {
 			}
 		},
 	}, {
-		name: "document, in reply", n: 1,
+		name: "document, in reply", n: 1, files: 1,
 		post: func() {
 			r.emu.SendDocument(dm, chief, []byte("%PDF kế hoạch"), "Kế hoạch diễn tập.pdf", "application/pdf", "Kế hoạch <b>số 12</b>")
 			last := r.emu.PersonMessages(dm.ID)
@@ -199,7 +208,7 @@ func TestBulletinsWithFilesReachEveryChatOnce(t *testing.T) {
 			}
 		},
 	}, {
-		name: "album, in reply to one of its parts", n: 3,
+		name: "album, in reply to one of its parts", n: 3, files: 3,
 		post: func() {
 			_, ids, _ := r.emu.SendAlbum(dm, chief, []emulator.AlbumItem{
 				{Kind: emulator.MediaPhoto, Data: []byte("1"), Caption: "Ảnh hiện trường"},
@@ -216,7 +225,7 @@ func TestBulletinsWithFilesReachEveryChatOnce(t *testing.T) {
 			}
 		},
 	}, {
-		name: "a caption over the limit: the file, then the text", n: 2,
+		name: "a caption over the limit: the file, then the text", n: 2, files: 1,
 		post: func() {
 			// A person's caption stops at 1,024 characters, but the text of
 			// a reply to a file does not.
@@ -239,6 +248,15 @@ func TestBulletinsWithFilesReachEveryChatOnce(t *testing.T) {
 			n := len(r.emu.Messages(dm.ID))
 			tc.post()
 			preview := r.send(t, n)
+			files := 0
+			for _, m := range r.emu.Messages(dm.ID)[n:] {
+				if m.Media != "" && m.MessageID < preview.MessageID {
+					files++
+				}
+			}
+			if files != tc.files {
+				t.Errorf("the preview shows %d files, want %d", files, tc.files)
+			}
 			if tc.name == "album, in reply to one of its parts" && !strings.Contains(preview.Text, "album 3 tệp") {
 				t.Errorf("the preview does not say what goes with the text: %q", preview.Text)
 			}
@@ -359,6 +377,60 @@ func TestRecallRunsInTheEngine(t *testing.T) {
 	for _, id := range r.targets() {
 		if got := len(r.emu.Messages(id)); got != before[id] {
 			t.Errorf("chat %d keeps %d copies", id, got-before[id])
+		}
+	}
+}
+
+// TestAutomaticReminder: "Tự nhắc" set in the preview reminds, 30 minutes
+// after the call went out, the members who have not answered, once.
+func TestAutomaticReminder(t *testing.T) {
+	r := newBulletinRig(t)
+	ctx := context.Background()
+	unit, _ := r.db.UnitByCode(ctx, "dq-tran-phu")
+	for _, u := range r.privates {
+		if err := r.db.UpsertUser(ctx, storage.User{ID: u.ID, FirstName: u.FirstName}); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.db.SetMembership(ctx, storage.SystemActor, u.ID, unit.ID, storage.RoleMember); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.emu.SendText(r.chiefDM, r.chief, "/broadcast dq-tran-phu ? Có mặt | Vắng mặt ? Tập trung 7h.")
+	preview := waitN(t, r.emu, r.chiefDM.ID, 1)[0]
+	r.pressSuffix(t, preview, ":auto")
+	waitUntil(t, "the preview shows the reminder", func() bool {
+		m, _ := r.emu.Message(r.chiefDM.ID, preview.MessageID)
+		return strings.Contains(m.Text, "Tự nhắc")
+	})
+	r.send(t, 0)
+	copies := map[int64]emulator.Message{}
+	for _, u := range r.privates {
+		copies[u.ID] = waitN(t, r.emu, u.ID, 1)[0]
+	}
+	first := r.privates[0]
+	r.emu.PressButton(emulator.PrivateChat(first), first, copies[first.ID].MessageID, delivery.AnswerData(1, 0))
+	settle(t, r.emu, r.db)
+	time.Sleep(300 * time.Millisecond) // ticks pass: nothing is due yet
+	for _, u := range r.privates {
+		if n := len(r.emu.Messages(u.ID)); n != 1 {
+			t.Fatalf("%s got %d messages before the reminder was due", u.FirstName, n)
+		}
+	}
+	r.later.Store(int64(31 * time.Minute))
+	for _, u := range r.privates[1:] {
+		m := waitN(t, r.emu, u.ID, 2)[1]
+		if m.ReplyToMessageID != copies[u.ID].MessageID || !strings.Contains(m.Text, "Nhắc lại") {
+			t.Errorf("reminder to %s: %+v", u.FirstName, m)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	for _, u := range r.privates {
+		want := 2
+		if u.ID == first.ID {
+			want = 1
+		}
+		if n := len(r.emu.Messages(u.ID)); n != want {
+			t.Errorf("%s got %d messages, want %d", u.FirstName, n, want)
 		}
 	}
 }

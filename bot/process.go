@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/loabot/loa/delivery"
 	"github.com/loabot/loa/handlers"
 	"github.com/loabot/loa/messages"
 	"github.com/loabot/loa/storage"
@@ -270,8 +272,18 @@ func (b *Bot) respond(ctx context.Context, req handlers.Request, resp handlers.R
 // Telegram allows, with the buttons under the last part. It returns the id
 // of the last message sent.
 func (b *Bot) Send(ctx context.Context, chatID int64, r handlers.Reply) (int, error) {
-	parts := messages.Split(r.Text, messages.MaxMessageLength)
 	last := 0
+	if len(r.Files) > 0 {
+		out := delivery.Outgoing{}
+		for _, f := range r.Files {
+			out.Media = append(out.Media, delivery.Media{Kind: f.Kind, FileID: f.FileID})
+		}
+		method, params := outgoing(chatID, out)
+		if _, err := b.callResult(ctx, method, params); err != nil {
+			return 0, fmt.Errorf("send the files: %w", err)
+		}
+	}
+	parts := messages.Split(r.Text, messages.MaxMessageLength)
 	for i, part := range parts {
 		params := textParams(chatID, part, r.NoPreview)
 		if r.ThreadID != 0 {
@@ -336,7 +348,8 @@ func (b *Bot) call(ctx context.Context, method string, params tgbotapi.Params) e
 // holds back everything else for that chat too) and tries again, a few
 // times: a reply that arrives late beats one that never arrives.
 func (b *Bot) callResult(ctx context.Context, method string, params tgbotapi.Params) (json.RawMessage, error) {
-	paced := b.o.Pacer != nil && (method == "sendMessage" || method == "editMessageText")
+	paced := b.o.Pacer != nil && (method == "sendMessage" || method == "editMessageText" ||
+		method == "sendMediaGroup" || slices.Contains(mediaMethods, method))
 	chatID, _ := strconv.ParseInt(params["chat_id"], 10, 64)
 	if paced {
 		defer unpaced(ctx)()

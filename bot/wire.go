@@ -65,6 +65,9 @@ var sendMethods = map[string]string{
 	delivery.MediaVoice:    "sendVoice",
 }
 
+// mediaMethods are sendMethods' values: the sends of one file.
+var mediaMethods = []string{"sendPhoto", "sendDocument", "sendVideo", "sendAudio", "sendVoice"}
+
 // outgoing turns a broadcast's message into a Bot API method and its
 // parameters.
 func outgoing(chatID int64, m delivery.Outgoing) (method string, p tgbotapi.Params) {

@@ -21,6 +21,7 @@ type AnswerStore interface {
 	Unanswered(ctx context.Context, id int64) ([]storage.Unanswered, error)
 	ClaimReminders(ctx context.Context, id int64, users []int64, now time.Time) ([]int64, error)
 	UnclaimReminder(ctx context.Context, id, userID int64) error
+	SetReminderMessage(ctx context.Context, id, userID int64, messageID int) error
 	ChangedAnswerBoards(ctx context.Context) (map[int64]time.Time, error)
 	MarkAnswersShown(ctx context.Context, id int64, at time.Time) error
 	DueAutoReminders(ctx context.Context, now time.Time) ([]int64, error)
@@ -196,9 +197,16 @@ func (e *Engine) sendReminders(ctx context.Context, as AnswerStore, s Summary, u
 			_ = as.UnclaimReminder(context.WithoutCancel(ctx), s.ID, u)
 			continue
 		}
-		if _, err := e.cfg.Sender.Send(ctx, u, out); err != nil {
+		ids, err := e.cfg.Sender.Send(ctx, u, out)
+		if err != nil {
 			e.log.Info("reminder not sent", "broadcast", s.ID, "user", u, "err", err)
 			_ = as.UnclaimReminder(context.WithoutCancel(ctx), s.ID, u)
+			continue
+		}
+		if len(ids) > 0 {
+			if err := as.SetReminderMessage(context.WithoutCancel(ctx), s.ID, u, ids[len(ids)-1]); err != nil {
+				e.log.Warn("record a reminder", "broadcast", s.ID, "user", u, "err", err)
+			}
 		}
 	}
 }

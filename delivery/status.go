@@ -164,12 +164,18 @@ func (e *Engine) report(ctx context.Context, b storage.BroadcastSummary) bool {
 			return false
 		}
 		text := reportText(b, reasons)
+		board, buttons, err := e.statusBoard(ctx, b)
+		if err != nil {
+			e.log.Warn("answers board", "broadcast", b.ID, "err", err)
+			return false
+		}
+		text += board
 		if as, err := e.answers(); err == nil {
 			if n, err := as.PinRefusals(ctx, b.ID); err == nil && n > 0 {
 				text += "\n" + messages.T(messages.Lang(b.Lang), messages.KeyPinRefused, n)
 			}
 		}
-		if _, err := e.cfg.Sender.Send(ctx, b.AuthorChatID, Outgoing{Text: text, NoPreview: true}); err != nil && !e.gaveUp(b, err) {
+		if _, err := e.cfg.Sender.Send(ctx, b.AuthorChatID, Outgoing{Text: text, NoPreview: true, Buttons: buttons}); err != nil && !e.gaveUp(b, err) {
 			return false
 		}
 	}

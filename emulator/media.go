@@ -495,7 +495,7 @@ func (s *Server) SendAlbum(chat Chat, from User, items []AlbumItem) (updateIDs, 
 	return updateIDs, messageIDs, files
 }
 
-// ReplyWithCaption queues a message update: from sends a file with a
+// ReplyWithDocument queues a message update: from sends a file with a
 // caption in reply to message replyTo (Telegram lets a file reply, too).
 func (s *Server) ReplyWithDocument(chat Chat, from User, data []byte, fileName, caption string, replyTo int) (int, File) {
 	f := s.newFile(MediaDocument, data)

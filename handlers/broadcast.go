@@ -102,6 +102,10 @@ func (r *Router) broadcast(ctx context.Context, c *Context) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
+	// The file or album itself, as it will go out, above the preview.
+	for _, m := range att.media {
+		reply.Files = append(reply.Files, Media{Kind: m.Kind, FileID: m.FileID})
+	}
 	return Response{Replies: []Reply{reply}}, nil
 }
 

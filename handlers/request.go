@@ -246,6 +246,9 @@ type Reply struct {
 	// ThreadID is the forum topic it goes to; zero means the request's
 	// topic for a reply into the request's chat, else the general one.
 	ThreadID int
+	// Files go before the text, by file id, without caption: a bulletin's
+	// preview shows the file or album that will go out. Not for edits.
+	Files []Media
 }
 
 // Response is everything the bot does in answer to one request.

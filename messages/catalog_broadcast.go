@@ -3,7 +3,9 @@ package messages
 func init() {
 	extend(Vietnamese, map[Key]string{
 		KeyBroadcastUsage: "Cách dùng: <code>/broadcast &lt;mã đơn vị…|tat-ca&gt; &lt;nội dung&gt;</code>, ví dụ <code>/broadcast dq-tra-co dq-hai-xuan Họp giao ban 7h30 thứ Hai.</code> Các mã đơn vị cách nhau bằng dấu cách hoặc dấu phẩy.\n" +
-			"Sau mã đơn vị có thể thêm: <code>!</code> — thông báo khẩn, gửi trước và có chuông; <code>@07:00</code> hoặc <code>@07:00 15/12</code> — hẹn giờ gửi. " +
+			"Sau mã đơn vị có thể thêm: <code>!</code> — thông báo khẩn, gửi trước và có chuông; <code>@07:00</code> hoặc <code>@07:00 15/12</code> — hẹn giờ gửi; " +
+			"<code>? Có mặt | Vắng mặt | Đến muộn ?</code> — mỗi người bấm một câu trả lời (tối đa 4). " +
+			"Gửi kèm tệp hoặc ảnh: gõ lệnh vào phần chú thích, hoặc trả lời tin có tệp, album bằng lệnh. " +
 			"Sửa hoặc thu hồi thông báo đã gửi: <code>/edit &lt;số&gt; &lt;nội dung mới&gt;</code>, <code>/recall &lt;số&gt;</code>.",
 		KeyBroadcastBadTime:         "Giờ hẹn chưa đúng. Đồng chí nhập theo dạng <code>@07:00</code> hoặc <code>@07:00 15/12</code>.",
 		KeyBroadcastPreviewUrgent:   "🔴 <b>Khẩn</b> — gửi trước các tin thường, có chuông báo.",
@@ -42,7 +44,9 @@ func init() {
 	})
 	extend(English, map[Key]string{
 		KeyBroadcastUsage: "Usage: <code>/broadcast &lt;unit code…|all&gt; &lt;text&gt;</code>, e.g. <code>/broadcast dq-tra-co dq-hai-xuan Briefing at 7:30 on Monday.</code> Separate units with spaces or commas.\n" +
-			"After the units you may add: <code>!</code> — urgent, sent first and with a sound; <code>@07:00</code> or <code>@07:00 15/12</code> — send at that time. " +
+			"After the units you may add: <code>!</code> — urgent, sent first and with a sound; <code>@07:00</code> or <code>@07:00 15/12</code> — send at that time; " +
+			"<code>? Present | Absent | Late ?</code> — each person presses an answer (up to 4). " +
+			"To send a file or photo: type the command as its caption, or reply with it to a message with a file or an album. " +
 			"To correct or withdraw what was sent: <code>/edit &lt;number&gt; &lt;new text&gt;</code>, <code>/recall &lt;number&gt;</code>.",
 		KeyBroadcastBadTime:         "The time is not right. Type it as <code>@07:00</code> or <code>@07:00 15/12</code>.",
 		KeyBroadcastPreviewUrgent:   "🔴 <b>Urgent</b> — sent before routine messages, with a sound.",

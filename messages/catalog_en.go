@@ -33,7 +33,7 @@ var catalogEN = map[Key]string{
 	KeyCmdMembers:     "Show the members of a unit",
 	KeyCmdPromote:     "Make someone a unit officer (or a Loa admin: admin)",
 	KeyCmdDemote:      "Remove a unit officer's role (or a Loa admin's: admin)",
-	KeyCmdBroadcast:   "Send an announcement to units, or all",
+	KeyCmdBroadcast:   "Send an announcement to units, or all; with a file or photo; ask each person: ? Present | Absent ?",
 
 	// Guidance.
 	KeyUnknownCommand: "Unknown command /%s. Send /help to see the commands.",

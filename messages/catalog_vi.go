@@ -60,7 +60,7 @@ var catalogVI = map[Key]string{
 	KeyCmdMembers:     "Xem danh sách thành viên đơn vị",
 	KeyCmdPromote:     "Giao vai trò cán bộ phụ trách đơn vị (hoặc quản trị viên Loa: quan-tri)",
 	KeyCmdDemote:      "Thu hồi vai trò cán bộ phụ trách (hoặc quản trị viên Loa: quan-tri)",
-	KeyCmdBroadcast:   "Gửi thông báo đến đơn vị, hoặc tat-ca",
+	KeyCmdBroadcast:   "Gửi thông báo đến đơn vị, hoặc tat-ca; kèm tệp, ảnh; hỏi từng người: ? Có mặt | Vắng mặt ?",
 
 	// Guidance.
 	KeyUnknownCommand: "Không hiểu lệnh /%s. Gõ /help để xem các lệnh.",

@@ -87,8 +87,7 @@ const (
 	// the delay, or "tắt" (string).
 	KeyOptRemindButton Key = "opt.remind_button"
 	KeyOptRemindOff    Key = "opt.remind_off" // plain
-	// KeyOptRemindDelay is a delay in minutes or hours as the button says
-	// it. Argument: the delay (string, e.g. "30 phút", "2 giờ").
+	// KeyOptMinutes, KeyOptHours say a delay as the button shows it.
 	KeyOptMinutes Key = "opt.minutes" // argument: minutes (int)
 	KeyOptHours   Key = "opt.hours"   // argument: hours (int)
 	// KeyOptAtToday, KeyOptAtTomorrow label a time to send (plain).
@@ -108,7 +107,8 @@ const (
 	// KeyPreviewHint tells how to type answers and options (always shown
 	// under the preview).
 	KeyPreviewHint Key = "preview.hint"
-	// KeyBroadcastTooManyAnswers: more than four answers or an empty one.
+	// KeyBroadcastBadAnswers: an unclosed list, an empty answer or more
+	// than four.
 	// Argument: max (int).
 	KeyBroadcastBadAnswers Key = "broadcast.bad_answers"
 )

@@ -149,15 +149,23 @@ func (s *Sandbox) index(w http.ResponseWriter, r *http.Request) {
 
 // message is one line of a chat as the page shows it.
 type message struct {
-	ID         int
-	FromBot    bool
-	From       string
-	Body       template.HTML
-	Keyboard   [][]emulator.InlineKeyboardButton
-	Edited     bool
-	Time       string
-	Attachment *Attachment
-	Silent     bool // arrived without a sound (a chat's quiet hours)
+	ID       int
+	FromBot  bool
+	From     string
+	Body     template.HTML
+	Keyboard [][]emulator.InlineKeyboardButton
+	Edited   bool
+	Time     string
+	// Attachments: the file, or an album's files (its items are shown
+	// as one message, as Telegram clients do).
+	Attachments []Attachment
+	Album       bool
+	// ReplyTo quotes the start of the message this one answers.
+	ReplyTo string
+	Silent  bool // arrived without a sound (a chat's quiet hours)
+
+	groupID string
+	replyTo int
 }
 
 func (s *Sandbox) chatView(w http.ResponseWriter, r *http.Request) {
@@ -187,24 +195,67 @@ func (s *Sandbox) chatView(w http.ResponseWriter, r *http.Request) {
 func (s *Sandbox) messages(chatID int64, lang string) []message {
 	loc := time.FixedZone("ICT", 7*3600)
 	var out []message
+	s.mu.Lock()
+	// The photos the bot sends again are the people's: shown from what
+	// they uploaded, by file id.
+	shown := map[string]string{}
+	for _, a := range s.st.Attachments {
+		if a.DataURL != "" {
+			shown[a.File.FileID] = a.DataURL
+		}
+	}
+	s.mu.Unlock()
+	texts := map[int]string{}
 	for _, m := range s.o.Emulator.Messages(chatID) {
-		out = append(out, message{
+		texts[m.MessageID] = m.Text
+		msg := message{
 			ID: m.MessageID, FromBot: true, From: "Loa", Body: Render(m.Text, m.Entities),
 			Keyboard: m.InlineKeyboard, Edited: m.Edits > 0 && !m.EditDate.IsZero(), Time: m.Date.In(loc).Format("15:04"),
 			Silent: m.Silent,
-		})
+		}
+		if m.Media != "" {
+			a := Attachment{Kind: m.Media, File: m.File, DataURL: shown[m.File.FileID]}
+			if n := len(out); m.MediaGroupID != "" && n > 0 && out[n-1].FromBot && out[n-1].Album && out[n-1].groupID == m.MediaGroupID {
+				out[n-1].Attachments = append(out[n-1].Attachments, a)
+				if out[n-1].Body == "" {
+					out[n-1].Body = msg.Body
+				}
+				continue
+			}
+			msg.Attachments, msg.Album, msg.groupID = []Attachment{a}, m.MediaGroupID != "", m.MediaGroupID
+		}
+		if m.ReplyToMessageID != 0 {
+			msg.replyTo = m.ReplyToMessageID
+		}
+		out = append(out, msg)
 	}
 	s.mu.Lock()
 	for _, m := range s.o.Emulator.PersonMessages(chatID) {
+		texts[m.MessageID] = m.Text
 		msg := message{ID: m.MessageID, From: strings.TrimSpace(m.From.LastName + " " + m.From.FirstName),
 			Body: Render(m.Text, m.Entities), Time: time.Unix(m.Date, 0).In(loc).Format("15:04")}
 		if a, ok := s.st.Attachments[attachmentKey(chatID, m.MessageID)]; ok {
-			msg.Attachment = &a
+			msg.Attachments = []Attachment{a}
 			msg.Body = template.HTML(template.HTMLEscapeString(a.Caption))
+		} else if m.Media != "" && m.File != nil {
+			// A file sent outside the page (an album from a test).
+			msg.Attachments = []Attachment{{Kind: m.Media, File: *m.File}}
 		}
 		out = append(out, msg)
 	}
 	s.mu.Unlock()
+	for i := range out {
+		if out[i].replyTo != 0 {
+			q := []rune(texts[out[i].replyTo])
+			if len(q) > 60 {
+				q = append(q[:60], '…')
+			}
+			out[i].ReplyTo = string(q)
+			if out[i].ReplyTo == "" {
+				out[i].ReplyTo = "…"
+			}
+		}
+	}
 	sortMessages(out)
 	return out
 }

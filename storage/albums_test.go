@@ -36,3 +36,42 @@ func TestAlbumPartsAreFoundTogetherAndForgotten(t *testing.T) {
 		t.Errorf("parts a day old are kept: %+v", parts)
 	}
 }
+
+// TestAutomaticReminderFallsDueOnce: a bulletin asking answers with a
+// reminder after 30 minutes is due at 30 minutes after it went out, once;
+// one without the option never is.
+func TestAutomaticReminderFallsDueOnce(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	db := pgtest.New(t)
+	u := seedUnits(t, ctx, db)
+	seedFollowers(t, ctx, db, u["p-tra-co"], 1000, 3)
+	start := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
+	b := announcement(42, u["p-tra-co"])
+	b.Content = []byte(`{"answers":["Đã nhận"],"remind_after":30}`)
+	id, _, _, err := db.CreateBroadcast(ctx, b, true, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := announcement(42, u["p-tra-co"])
+	if _, _, _, err := db.CreateBroadcast(ctx, plain, true, start); err != nil {
+		t.Fatal(err)
+	}
+	due := func(at time.Time) []int64 {
+		t.Helper()
+		ids, err := db.DueAutoReminders(ctx, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	if ids := due(start.Add(29 * time.Minute)); len(ids) != 0 {
+		t.Fatalf("due after 29 minutes: %v", ids)
+	}
+	if ids := due(start.Add(31 * time.Minute)); len(ids) != 1 || ids[0] != id {
+		t.Fatalf("due after 31 minutes: %v, want [%d]", ids, id)
+	}
+	if ids := due(start.Add(2 * time.Hour)); len(ids) != 0 {
+		t.Fatalf("due again: %v", ids)
+	}
+}

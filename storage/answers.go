@@ -38,8 +38,11 @@ func (db *DB) RecordAnswer(ctx context.Context, id, userID, chatID int64, messag
 	previous = -1
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var copyOK, member bool
+		// A copy, or the reminder in the presser's own private chat.
 		if err := tx.GetContext(ctx, &copyOK, `SELECT EXISTS (SELECT 1 FROM delivery_messages
-			WHERE broadcast_id = $1 AND chat_id = $2 AND message_id = $3)`, id, chatID, messageID); err != nil {
+			WHERE broadcast_id = $1 AND chat_id = $2 AND message_id = $3)
+			OR ($2 = $4 AND EXISTS (SELECT 1 FROM bulletin_reminders
+			WHERE broadcast_id = $1 AND user_id = $4 AND message_id = $3 AND message_id <> 0))`, id, chatID, messageID, userID); err != nil {
 			return err
 		}
 		if !copyOK {
@@ -192,6 +195,16 @@ func (db *DB) ClaimReminders(ctx context.Context, id int64, users []int64, now t
 		return nil, fmt.Errorf("claim reminders of broadcast %d: %w", id, err)
 	}
 	return out, nil
+}
+
+// SetReminderMessage records the reminder's message in the person's
+// private chat: its answer buttons count like a copy's.
+func (db *DB) SetReminderMessage(ctx context.Context, id, userID int64, messageID int) error {
+	if _, err := db.x.ExecContext(ctx, `UPDATE bulletin_reminders SET message_id = $3
+		WHERE broadcast_id = $1 AND user_id = $2`, id, userID, messageID); err != nil {
+		return fmt.Errorf("reminder message of broadcast %d for %d: %w", id, userID, err)
+	}
+	return nil
 }
 
 // UnclaimReminder forgets a reminder that could not be sent, so that the

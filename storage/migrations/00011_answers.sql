@@ -37,10 +37,13 @@ CREATE TABLE bulletin_answers (
 );
 
 -- "Nhắc lại" reaches each person once: the row is claimed before sending.
+-- message_id is the reminder in the person's private chat, whose answer
+-- buttons count like those under a copy.
 CREATE TABLE bulletin_reminders (
     broadcast_id bigint      NOT NULL REFERENCES broadcasts (id) ON DELETE CASCADE,
     user_id      bigint      NOT NULL,
     sent_at      timestamptz NOT NULL,
+    message_id   int         NOT NULL DEFAULT 0,
     PRIMARY KEY (broadcast_id, user_id)
 );
 
