@@ -380,12 +380,27 @@ func (s *Server) Stop() error {
 	return s.stopErr
 }
 
+// lingerWait is how long Stop waits for the sessions of loa processes that
+// died without stopping to end, before it leaves a shared server running.
+const lingerWait = 2 * time.Second
+
 // stopLocked is Stop under the directory lock.
 func (s *Server) stopLocked() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	// A loa that died without Stop (kill -9) holds the shared lock until
+	// its backend notices the closed socket, which on a busy machine takes
+	// a moment: look again for a little while before leaving the server to
+	// the others.
 	var last bool
-	err := s.conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", presenceKey).Scan(&last)
+	var err error
+	for deadline := time.Now().Add(lingerWait); ; {
+		err = s.conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", presenceKey).Scan(&last)
+		if err != nil || last || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err == nil && !last {
 		// Others still use it: let go, synchronously, so that the last of
 		// them finds the lock free.
