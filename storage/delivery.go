@@ -47,6 +47,11 @@ type NewBroadcast struct {
 	UnitIDs     []int64 // the units and every unit below them are reached
 	DedupKey    string  // "" for none
 	ToAdmins    bool    // the private chats of the admins too (started broadcasts only)
+	// ChatIDs, when set, are the chats it goes to (those still active)
+	// instead of the chats following UnitIDs, which then only record whose
+	// it is: what only some people of a unit may read, such as a report
+	// for its officers (started broadcasts only).
+	ChatIDs []int64
 	// ArticleID is the article a feed broadcast carries: the chats'
 	// filters, mutes and digests apply to it (applyChatSettings). 0 for
 	// anything else, which they never touch.
@@ -124,12 +129,13 @@ var insertDeliveriesSQL = `INSERT INTO deliveries (broadcast_id, chat_id, due_at
 // created and the earlier broadcast's id and delivery count come back with
 // created false.
 func (db *DB) CreateBroadcast(ctx context.Context, b NewBroadcast, start bool, now time.Time) (id int64, chats int, created bool, err error) {
-	if b.Kind == "" || (b.Text == "" && len(b.Content) == 0) || (len(b.UnitIDs) == 0 && !b.ToAdmins) {
-		return 0, 0, false, fmt.Errorf("create broadcast: need a kind, a text and at least one unit")
+	if b.Kind == "" || (b.Text == "" && len(b.Content) == 0) || (len(b.UnitIDs) == 0 && !b.ToAdmins && len(b.ChatIDs) == 0) {
+		return 0, 0, false, fmt.Errorf("create broadcast: need a kind, a text and at least one unit or chat")
 	}
-	if b.ToAdmins && !start {
-		// A draft keeps only its units; starting it could not reach the admins.
-		return 0, 0, false, fmt.Errorf("create broadcast: a draft cannot go to the admins")
+	if (b.ToAdmins || len(b.ChatIDs) > 0) && !start {
+		// A draft keeps only its units; starting it could not reach the
+		// admins or the chosen chats.
+		return 0, 0, false, fmt.Errorf("create broadcast: a draft goes to units only")
 	}
 	state := BroadcastDraft
 	var started *time.Time
@@ -169,7 +175,7 @@ func (db *DB) CreateBroadcast(ctx context.Context, b NewBroadcast, start bool, n
 		if !start {
 			return tx.GetContext(ctx, &chats, countChatsReachedSQL, pq.Array(b.UnitIDs))
 		}
-		chats, err = fanOut(ctx, tx, id, b.UnitIDs, b.ToAdmins, dueAt(now, b.ScheduledAt))
+		chats, err = fanOut(ctx, tx, id, b.UnitIDs, b.ChatIDs, b.ToAdmins, dueAt(now, b.ScheduledAt))
 		return err
 	})
 	if err != nil {
@@ -185,11 +191,24 @@ const insertAdminDeliveriesSQL = `INSERT INTO deliveries (broadcast_id, chat_id,
 	WHERE u.role = 'admin' AND c.type = 'private' AND c.status = 'active'
 	ON CONFLICT DO NOTHING`
 
-// fanOut creates the deliveries of broadcast id (to the chats of unitIDs,
-// and to the admins' private chats when toAdmins) and records their number.
-func fanOut(ctx context.Context, tx *sqlx.Tx, id int64, unitIDs []int64, toAdmins bool, now time.Time) (int, error) {
+// fanOut creates the deliveries of broadcast id — to chatIDs when given,
+// else to the chats of unitIDs; and to the admins' private chats when
+// toAdmins — and records their number.
+func fanOut(ctx context.Context, tx *sqlx.Tx, id int64, unitIDs, chatIDs []int64, toAdmins bool, now time.Time) (int, error) {
 	var n int64
-	if len(unitIDs) > 0 {
+	if len(chatIDs) > 0 {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO deliveries (broadcast_id, chat_id, due_at)
+			SELECT $1::bigint, c.id, $3::timestamptz FROM chats AS c
+			WHERE c.id = ANY($2) AND c.status = 'active'
+			ON CONFLICT DO NOTHING`, id, pq.Array(chatIDs), now)
+		if err != nil {
+			return 0, err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return 0, err
+		}
+	} else if len(unitIDs) > 0 {
 		res, err := tx.ExecContext(ctx, insertDeliveriesSQL, pq.Array(unitIDs), id, now)
 		if err != nil {
 			return 0, err
@@ -257,7 +276,7 @@ func (db *DB) StartBroadcast(ctx context.Context, id, actorID int64, now time.Ti
 			return err
 		}
 		started = true
-		chats, err = fanOut(ctx, tx, id, row.Units, false, dueAt(now, row.ScheduledAt))
+		chats, err = fanOut(ctx, tx, id, row.Units, nil, false, dueAt(now, row.ScheduledAt))
 		return err
 	})
 	if err != nil {
