@@ -25,6 +25,7 @@ type AnswerStore interface {
 	ChangedAnswerBoards(ctx context.Context) (map[int64]time.Time, error)
 	MarkAnswersShown(ctx context.Context, id int64, at time.Time) error
 	DueAutoReminders(ctx context.Context, now time.Time) ([]int64, error)
+	LostReminders(ctx context.Context, now time.Time) ([]int64, error)
 	SetDraftOptions(ctx context.Context, id, authorID int64, priority int, content []byte, scheduledAt *time.Time) (bool, error)
 	PinRefusals(ctx context.Context, id int64) (int, error)
 }
@@ -160,21 +161,20 @@ func (e *Engine) Remind(ctx context.Context, id int64) (Reminding, error) {
 			continue // listed under two units
 		}
 		copyOf[u.UserID] = u.CopyID
-		switch {
-		case u.Reminded:
-			r.Before++
-		case !u.Reachable:
+		if !u.Reachable {
 			r.Unreachable++
-		default:
-			users = append(users, u.UserID)
+			continue
 		}
+		// Those reminded before are asked for too: the claim refuses them,
+		// unless their reminder was claimed and never sent (a crash).
+		users = append(users, u.UserID)
 	}
 	claimed, err := as.ClaimReminders(ctx, id, users, e.clock())
 	if err != nil {
 		return Reminding{}, err
 	}
 	r.Reminders = len(claimed)
-	r.Before += len(users) - len(claimed)
+	r.Before = len(users) - len(claimed)
 	if len(claimed) > 0 {
 		e.queue(ctx, func(ctx context.Context) { e.sendReminders(ctx, as, s, claimed, copyOf) })
 	}
@@ -334,6 +334,13 @@ func (e *Engine) answersTick(ctx context.Context, st *statusState) {
 	if err != nil {
 		return
 	}
+	// Reminders claimed by a process that died before sending them go out
+	// now (Remind claims them again).
+	lost, err := as.LostReminders(ctx, e.clock())
+	if err != nil {
+		return
+	}
+	due = append(due, lost...)
 	for _, id := range due {
 		if r, err := e.Remind(ctx, id); err != nil {
 			e.log.Warn("automatic reminder", "broadcast", id, "err", err)

@@ -75,3 +75,61 @@ func TestAutomaticReminderFallsDueOnce(t *testing.T) {
 		t.Fatalf("due again: %v", ids)
 	}
 }
+
+// TestLostRemindersAreClaimedAgain: a reminder claimed by a process that
+// died before sending it (no message recorded) counts as lost after
+// ReminderResend and is claimed again; one that was sent, or is younger,
+// never is, so nobody is reminded twice and nobody is left out.
+func TestLostRemindersAreClaimedAgain(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	db := pgtest.New(t)
+	u := seedUnits(t, ctx, db)
+	seedFollowers(t, ctx, db, u["p-tra-co"], 1000, 3)
+	start := time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
+	b := announcement(42, u["p-tra-co"])
+	b.Content = []byte(`{"answers":["Đã nhận"]}`)
+	id, _, _, err := db.CreateBroadcast(ctx, b, true, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim := func(at time.Time, users ...int64) []int64 {
+		t.Helper()
+		got, err := db.ClaimReminders(ctx, id, users, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	lost := func(at time.Time) []int64 {
+		t.Helper()
+		ids, err := db.LostReminders(ctx, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	if got := claim(start, 1000, 1001); len(got) != 2 {
+		t.Fatalf("first claim: %v", got)
+	}
+	// 1000's reminder went out; 1001's process died before sending.
+	if err := db.SetReminderMessage(ctx, id, 1000, 77); err != nil {
+		t.Fatal(err)
+	}
+	if got := claim(start.Add(time.Minute), 1000, 1001); len(got) != 0 {
+		t.Fatalf("a minute later, while it may still be on its way: claimed again %v", got)
+	}
+	if ids := lost(start.Add(storage.ReminderResend - time.Second)); len(ids) != 0 {
+		t.Fatalf("lost before ReminderResend: %v", ids)
+	}
+	at := start.Add(storage.ReminderResend)
+	if ids := lost(at); len(ids) != 1 || ids[0] != id {
+		t.Fatalf("lost at ReminderResend: %v, want [%d]", ids, id)
+	}
+	if got := claim(at, 1000, 1001); len(got) != 1 || got[0] != 1001 {
+		t.Fatalf("claimed again: %v, want only the unsent [1001]", got)
+	}
+	if ids := lost(at); len(ids) != 0 {
+		t.Fatalf("still lost right after the new claim: %v", ids)
+	}
+}

@@ -185,14 +185,38 @@ func (db *DB) Unanswered(ctx context.Context, id int64) ([]Unanswered, error) {
 
 // ClaimReminders records that users are reminded of broadcast id and
 // returns those not reminded before: each person is reminded once, even
-// when two presses of "Nhắc lại" cross.
+// when two presses of "Nhắc lại" cross. A claim whose message was never
+// recorded ReminderResend after it was made is claimed again: the process
+// that claimed it died before sending (the reminders are sent by its job
+// runner), and the person must not go unreminded for that.
 func (db *DB) ClaimReminders(ctx context.Context, id int64, users []int64, now time.Time) ([]int64, error) {
 	var out []int64
 	if err := db.x.SelectContext(ctx, &out, `
-		INSERT INTO bulletin_reminders (broadcast_id, user_id, sent_at)
+		INSERT INTO bulletin_reminders AS br (broadcast_id, user_id, sent_at)
 		SELECT $1, u, $3 FROM unnest($2::bigint[]) AS u
-		ON CONFLICT DO NOTHING RETURNING user_id`, id, pq.Array(users), now); err != nil {
+		ON CONFLICT (broadcast_id, user_id) DO UPDATE SET sent_at = EXCLUDED.sent_at
+			WHERE br.message_id = 0 AND br.sent_at <= EXCLUDED.sent_at - make_interval(secs => $4)
+		RETURNING user_id`, id, pq.Array(users), now, ReminderResend.Seconds()); err != nil {
 		return nil, fmt.Errorf("claim reminders of broadcast %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// ReminderResend is how long a claimed reminder may go without its message
+// being recorded before it counts as lost and is claimed again: longer
+// than sending 27,000 reminders takes at Telegram's 30 per second, so a
+// reminder still waiting its turn is never sent twice.
+const ReminderResend = 15 * time.Minute
+
+// LostReminders returns the broadcasts with reminders claimed at least
+// ReminderResend before now whose message was never recorded.
+func (db *DB) LostReminders(ctx context.Context, now time.Time) ([]int64, error) {
+	var out []int64
+	if err := db.x.SelectContext(ctx, &out, `
+		SELECT DISTINCT broadcast_id FROM bulletin_reminders
+		WHERE message_id = 0 AND sent_at <= $1::timestamptz - make_interval(secs => $2)
+		ORDER BY broadcast_id`, now, ReminderResend.Seconds()); err != nil {
+		return nil, fmt.Errorf("lost reminders: %w", err)
 	}
 	return out, nil
 }
