@@ -342,7 +342,7 @@ func unansweredText(c *Context, id int64, un []storage.Unanswered) string {
 		b.WriteString(c.T(messages.KeyUnansweredUnit, un[i].UnitName, strings.Join(names, ", ")))
 		i = j
 	}
-	return c.T(messages.KeyUnansweredHeader, id, len(people)) + b.String()
+	return c.T(messages.KeyUnansweredHeader, id, messages.Count(len(people))) + b.String()
 }
 
 // remind is "Nhắc lại" under the author's status message.
@@ -356,7 +356,7 @@ func (r *Router) remind(ctx context.Context, c *Context, id int64) (Response, er
 		return Response{}, fmt.Errorf("remind broadcast %d: %w", id, err)
 	}
 	return Response{
-		Replies:      []Reply{{ChatID: c.User.ID, Text: c.T(messages.KeyRemindStarted, res.Reminders, res.Before, res.Unreachable)}},
+		Replies:      []Reply{{ChatID: c.User.ID, Text: c.T(messages.KeyRemindStarted, messages.Count(res.Reminders), messages.Count(res.Before), messages.Count(res.Unreachable))}},
 		CallbackText: messages.Plain(c.Lang, messages.KeyAnswersRemindButton),
 	}, nil
 }

@@ -431,7 +431,7 @@ func (r *Router) fileReport(ctx context.Context, c *Context, a *access, d storag
 	u, _ := a.tree.Get(unit)
 	text := c.T(messages.KeyReportThanks, filed.ID, u.Name)
 	if !filed.Created {
-		text = c.T(messages.KeyReportThanksJoined, filed.ID, filed.Reporters)
+		text = c.T(messages.KeyReportThanksJoined, filed.ID, messages.Count(filed.Reporters))
 	}
 	return Response{Replies: []Reply{{Text: text, EditMessageID: c.Req.MessageID}}}, nil
 }
@@ -549,7 +549,7 @@ func (r *Router) renderReport(lang messages.Lang, rep storage.Report, entries []
 	b.WriteString("\n" + T(messages.KeyReportUnitLine, names[rep.UnitID]))
 	b.WriteString("\n" + T(messages.KeyReportStateLine, reports.StateName(lang, reports.State(rep.State))))
 	if rep.Reporters > 1 {
-		b.WriteString("\n" + T(messages.KeyReportReportersLine, rep.Reporters))
+		b.WriteString("\n" + T(messages.KeyReportReportersLine, messages.Count(rep.Reporters)))
 	}
 	for i, e := range entries {
 		if i >= 5 {
@@ -651,7 +651,7 @@ func (r *Router) listReports(ctx context.Context, c *Context, a *access) (Respon
 	}
 	names := unitNames(all)
 	var b strings.Builder
-	b.WriteString(c.T(messages.KeyReportListHeader, len(list)))
+	b.WriteString(c.T(messages.KeyReportListHeader, messages.Count(len(list))))
 	for _, k := range reports.Kinds {
 		first := true
 		for _, rep := range list {
@@ -677,7 +677,7 @@ func (r *Router) listReports(ctx context.Context, c *Context, a *access) (Respon
 			}
 			more := messages.HTML("")
 			if rep.Reporters > 1 {
-				more = messages.HTML(c.T(messages.KeyReportListReporters, rep.Reporters))
+				more = messages.HTML(c.T(messages.KeyReportListReporters, messages.Count(rep.Reporters)))
 
 			}
 			b.WriteString("\n" + c.T(messages.KeyReportListLine, rep.ID, messages.Date(rep.CreatedAt, r.loc),
@@ -820,9 +820,9 @@ func (r *Router) sameLink(ctx context.Context, c *Context, a *access, rep storag
 		}
 		lines = append(lines, c.T(messages.KeyReportListLine, full.ID, messages.Date(full.CreatedAt, r.loc),
 			names[full.UnitID], reports.StateName(c.Lang, reports.State(full.State)),
-			messages.HTML(c.T(messages.KeyReportListReporters, full.Reporters))))
+			messages.HTML(c.T(messages.KeyReportListReporters, messages.Count(full.Reporters)))))
 	}
-	text := c.T(messages.KeyReportSameLinkHead, messages.Link(rep.Link, rep.Link), len(list), people) + "\n" + strings.Join(lines, "\n")
+	text := c.T(messages.KeyReportSameLinkHead, messages.Link(rep.Link, rep.Link), messages.Count(len(list)), messages.Count(people)) + "\n" + strings.Join(lines, "\n")
 	return Response{Replies: []Reply{{Text: text, NoPreview: true}}}, nil
 }
 

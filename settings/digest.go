@@ -159,7 +159,7 @@ func OneLine(s string) string {
 // where the engine cuts a digest too long for one message.
 func RenderDigest(lang messages.Lang, day time.Time, arts []storage.Article) string {
 	var b strings.Builder
-	b.WriteString(messages.T(lang, messages.KeyDigestHeader, messages.Date(day, day.Location()), len(arts)))
+	b.WriteString(messages.T(lang, messages.KeyDigestHeader, messages.Date(day, day.Location()), messages.Count(len(arts))))
 	shown := arts
 	if len(shown) > MaxDigestArticles {
 		shown = shown[:MaxDigestArticles]
