@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/loabot/loa/sandbox"
 	"github.com/loabot/loa/sandbox/browsertest"
+	"github.com/loabot/loa/storage/pgserver"
 	"github.com/loabot/loa/storage/pgtest"
 )
 
@@ -255,9 +257,27 @@ func TestSandboxPublishedArticleReachesFollowersInBrowser(t *testing.T) {
 // A restart keeps the cast, the chats and what was said, and the bot
 // still answers: the emulator's update IDs continue above the polling
 // offset Loa stored.
+//
+// It runs as "go run . sandbox" does on a fresh machine: no DATABASE_URL,
+// so on the embedded PostgreSQL in LOA_DATA_DIR, which Ctrl-C must stop
+// (no server process left behind) and a second start must find again.
 func TestSandboxRestartKeepsEverything(t *testing.T) {
-	dbURL, dir := pgtest.NewURL(t), t.TempDir()
+	dbURL, dir := "", dataDir(t) // main_db_test.go
 	first := startSandbox(t, dbURL, dir)
+	postmaster := func() int {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(dir, "data", "postmaster.pid"))
+		if err != nil {
+			t.Fatalf("no embedded server running in LOA_DATA_DIR: %v", err)
+		}
+		pid, err := strconv.Atoi(strings.SplitN(string(b), "\n", 2)[0])
+		if err != nil {
+			t.Fatalf("postmaster.pid: %v", err)
+		}
+		return pid
+	}
+	pid := postmaster()
+	t.Logf("embedded PostgreSQL: pid %d in %s", pid, dir)
 	post := func(base, path string, form url.Values) {
 		t.Helper()
 		resp, err := http.PostForm(base+path, form)
@@ -301,6 +321,9 @@ func TestSandboxRestartKeepsEverything(t *testing.T) {
 	if code := first.stop(); code != 0 {
 		t.Fatalf("first run exited %d", code)
 	}
+	if !pgserver.Exited(pid) {
+		t.Errorf("Ctrl-C left the embedded PostgreSQL %d running", pid)
+	}
 
 	second := startSandbox(t, dbURL, dir)
 	if page := get(second.URL, "/"); !strings.Contains(page, "Bình") || !strings.Contains(page, "Lê Văn Nam") {
@@ -312,6 +335,13 @@ func TestSandboxRestartKeepsEverything(t *testing.T) {
 	nam.Set("text", "/help")
 	post(second.URL, "/send", nam)
 	waitChat(second.URL, 2)
+	pid = postmaster()
+	if code := second.stop(); code != 0 {
+		t.Fatalf("second run exited %d", code)
+	}
+	if !pgserver.Exited(pid) {
+		t.Errorf("Ctrl-C left the embedded PostgreSQL %d running", pid)
+	}
 }
 
 // The web chat has no login: "loa sandbox" refuses to listen off loopback.
