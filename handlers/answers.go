@@ -336,7 +336,7 @@ func unansweredText(c *Context, id int64, un []storage.Unanswered) string {
 		var names []string
 		for ; j < len(un) && un[j].UnitID == un[i].UnitID; j++ {
 			people[un[j].UserID] = true
-			names = append(names, strings.TrimSpace(un[j].FirstName+" "+un[j].LastName))
+			names = append(names, personName(storage.User{ID: un[j].UserID, FirstName: un[j].FirstName, LastName: un[j].LastName}))
 		}
 		b.WriteString("\n")
 		b.WriteString(c.T(messages.KeyUnansweredUnit, un[i].UnitName, strings.Join(names, ", ")))
