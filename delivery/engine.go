@@ -47,6 +47,10 @@ import (
 
 // Broadcast is something to send to the chats of some units.
 type Broadcast struct {
+	// chats, set by EnqueueToChats, are the chats it goes to instead of
+	// the followers of Units.
+	chats []int64
+
 	Kind         string        // "announcement" now; "article", "reminder" later
 	AuthorID     int64         // user id, 0 for the system
 	AuthorChatID int64         // where the status message and report go; 0 = none (articles, reminders)
@@ -265,7 +269,7 @@ func (b Broadcast) check() error {
 		return fmt.Errorf("broadcast with %d media, more than %d", len(b.Media), MaxAlbum)
 	case messages.Length(b.Text) > MaxTextLength:
 		return fmt.Errorf("broadcast text of %d characters, more than %d", messages.Length(b.Text), MaxTextLength)
-	case len(b.Units) == 0 && !b.ToAdmins:
+	case len(b.Units) == 0 && !b.ToAdmins && len(b.chats) == 0:
 		return errors.New("broadcast to no unit")
 	}
 	return nil
@@ -277,7 +281,7 @@ func (b Broadcast) row() storage.NewBroadcast {
 		Text: b.Text, NoPreview: b.NoPreview, UnitIDs: b.Units, DedupKey: b.DedupKey,
 		Content: Content{Media: b.Media, Buttons: b.Buttons, Answers: b.Answers, Pin: b.Pin,
 			RemindAfter: int(b.RemindAfter / time.Minute)}.json(), ToAdmins: b.ToAdmins,
-		ArticleID: b.ArticleID, Rings: b.Rings,
+		ArticleID: b.ArticleID, Rings: b.Rings, ChatIDs: b.chats,
 	}
 	if b.Urgent {
 		row.Priority = PriorityUrgent
